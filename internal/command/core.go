@@ -1,0 +1,116 @@
+package command
+
+import (
+	"shoal/internal/keyspace"
+	"shoal/internal/rerr"
+)
+
+var wrongType = rerr.WrongType
+
+// Keyspace notification classes (notify-keyspace-events letters).
+const (
+	NotifyKeyspace = 1 << iota // K
+	NotifyKeyevent             // E
+	NotifyGeneric              // g
+	NotifyString               // $
+	NotifyList                 // l
+	NotifySet                  // s
+	NotifyHash                 // h
+	NotifyZSet                 // z
+	NotifyExpired              // x
+	NotifyEvicted              // e
+	NotifyStream               // t
+	NotifyKeyMiss              // m
+	NotifyModule               // d
+	NotifyNew                  // n
+)
+
+// Limits are the configuration values handlers consult on every call,
+// copied out of the config so the hot path reads plain fields.
+type Limits struct {
+	ProtoMaxBulkLen        int64
+	HashMaxListpackEntries int
+	HashMaxListpackValue   int
+	ListMaxListpackSize    int
+	ListCompressDepth      int
+	SetMaxIntsetEntries    int
+	ZSetMaxListpackEntries int
+	ZSetMaxListpackValue   int
+	StreamNodeMaxBytes     int
+	StreamNodeMaxEntries   int
+	HLLSparseMaxBytes      int
+	LFULogFactor           int
+	LFUDecayTime           int
+	// SharedIntegers is false when maxmemory with an LRU/LFU policy
+	// forbids shared integer objects (it changes OBJECT REFCOUNT).
+	SharedIntegers bool
+}
+
+// DefaultLimits are Redis 7.0's defaults.
+func DefaultLimits() Limits {
+	return Limits{
+		ProtoMaxBulkLen:        512 << 20,
+		HashMaxListpackEntries: 128,
+		HashMaxListpackValue:   64,
+		ListMaxListpackSize:    -2,
+		SetMaxIntsetEntries:    512,
+		ZSetMaxListpackEntries: 128,
+		ZSetMaxListpackValue:   64,
+		StreamNodeMaxBytes:     4096,
+		StreamNodeMaxEntries:   100,
+		HLLSparseMaxBytes:      3000,
+		LFULogFactor:           10,
+		LFUDecayTime:           1,
+		SharedIntegers:         true,
+	}
+}
+
+// Core is the state every command executes against: the keyspace, the
+// limits, counters and the hooks into the server (notifications,
+// blocking). There is one per server; it is only touched under the
+// server's executor lock.
+type Core struct {
+	KS     *keyspace.Keyspace
+	Limits Limits
+
+	// Dirty counts changes since the last save (server.dirty).
+	Dirty int64
+
+	// Notify publishes a keyspace notification; set by the server.
+	Notify func(class int, event string, key []byte, dbid int)
+
+	// KeyReady tells the server a key a client may be blocked on got data
+	// (signalKeyAsReady); set by the server.
+	KeyReady func(db *keyspace.DB, key []byte)
+
+	// ErrorStats counts error replies by their first word (INFO errorstats).
+	ErrorStats map[string]int64
+	// TotalErrors is total_error_replies.
+	TotalErrors int64
+
+	// Owner is the server this core belongs to.
+	Owner any
+}
+
+// NewCore makes a core over ks with default limits.
+func NewCore(ks *keyspace.Keyspace) *Core {
+	return &Core{
+		KS:         ks,
+		Limits:     DefaultLimits(),
+		Notify:     func(int, string, []byte, int) {},
+		KeyReady:   func(*keyspace.DB, []byte) {},
+		ErrorStats: make(map[string]int64),
+	}
+}
+
+// countError records an error reply by its code, the first word after '-'.
+func (core *Core) countError(e []byte) {
+	core.TotalErrors++
+	end := 1
+	for end < len(e) && e[end] != ' ' && e[end] != '\r' {
+		end++
+	}
+	if end > 1 {
+		core.ErrorStats[string(e[1:end])]++
+	}
+}

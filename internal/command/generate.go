@@ -1,0 +1,3 @@
+package command
+
+//go:generate go run ./gen

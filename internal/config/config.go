@@ -1,0 +1,315 @@
+package config
+
+import (
+	"strings"
+
+	"shoal/internal/glob"
+)
+
+// Config holds every directive's current value in a typed field; the server
+// reads the fields directly on hot paths. Values change only through Load
+// and Set, which keep them valid.
+type Config struct {
+	// Network.
+	Bind          []string
+	ProtectedMode bool
+	Port          int
+	TCPBacklog    int
+	UnixSocket    string
+	Timeout       int64
+	TCPKeepAlive  int
+
+	// General.
+	Daemonize              bool
+	Supervised             int
+	PidFile                string
+	Loglevel               int
+	LogFile                string
+	SyslogEnabled          bool
+	SyslogIdent            string
+	Databases              int
+	AlwaysShowLogo         bool
+	ShutdownTimeout        int
+	EnableProtectedConfigs int
+	EnableDebugCommand     int
+	EnableModuleCommand    int
+
+	// Snapshotting.
+	Save                    []SavePoint
+	StopWritesOnBgsaveError bool
+	RDBCompression          bool
+	RDBChecksum             bool
+	SanitizeDumpPayload     int
+	DBFilename              string
+	RDBDelSyncFiles         bool
+	// Dir is the working directory as configured; the server chdirs there
+	// (from an OnApply hook and at startup) and may store the absolute path
+	// back, as Redis reports getcwd().
+	Dir string
+
+	// Replication. MasterHost is empty when not a replica.
+	MasterHost                  string
+	MasterPort                  int
+	MasterAuth                  string
+	MasterUser                  string
+	ReplicaServeStaleData       bool
+	ReplicaReadOnly             bool
+	ReplDisklessSync            bool
+	ReplDisklessSyncDelay       int
+	ReplDisklessSyncMaxReplicas int
+	ReplDisklessLoad            int
+	ReplPingReplicaPeriod       int
+	ReplTimeout                 int
+	ReplDisableTCPNoDelay       bool
+	ReplBacklogSize             int64
+	ReplBacklogTTL              int64
+	ReplicaPriority             int
+	ReplicaAnnounceIP           string
+	ReplicaAnnouncePort         int
+	ReplicaAnnounced            bool
+	ReplicaLazyFlush            bool
+	ReplicaIgnoreMaxmemory      bool
+	MinReplicasToWrite          int
+	MinReplicasMaxLag           int
+
+	// Security and clients.
+	RequirePass string
+	MaxClients  int64
+
+	// Memory management.
+	MaxMemory                 uint64
+	MaxmemoryPolicy           int
+	MaxmemorySamples          int
+	MaxmemoryEvictionTenacity int
+	ActiveExpireEffort        int
+	LazyfreeLazyEviction      bool
+	LazyfreeLazyExpire        bool
+	LazyfreeLazyServerDel     bool
+	LazyfreeLazyUserDel       bool
+	LazyfreeLazyUserFlush     bool
+	LFULogFactor              int
+	LFUDecayTime              int
+
+	// Threads.
+	IOThreads        int
+	IOThreadsDoReads bool
+
+	// Append only file.
+	AppendOnly                 bool
+	AppendFilename             string
+	AppendDirname              string
+	AppendFsync                int
+	NoAppendfsyncOnRewrite     bool
+	AutoAOFRewritePercentage   int
+	AutoAOFRewriteMinSize      int64
+	AOFLoadTruncated           bool
+	AOFUseRDBPreamble          bool
+	AOFTimestampEnabled        bool
+	AOFRewriteIncrementalFsync bool
+	RDBSaveIncrementalFsync    bool
+
+	// Scripting, in milliseconds.
+	BusyReplyThreshold int64
+
+	// Cluster.
+	ClusterEnabled                  bool
+	ClusterConfigFile               string
+	ClusterNodeTimeout              int64
+	ClusterPort                     int
+	ClusterReplicaValidityFactor    int
+	ClusterMigrationBarrier         int
+	ClusterAllowReplicaMigration    bool
+	ClusterRequireFullCoverage      bool
+	ClusterReplicaNoFailover        bool
+	ClusterAllowReadsWhenDown       bool
+	ClusterAllowPubsubshardWhenDown bool
+	ClusterAnnounceIP               string
+	ClusterAnnounceHostname         string
+	ClusterAnnouncePort             int
+	ClusterAnnounceBusPort          int
+	ClusterPreferredEndpointType    int
+	ClusterLinkSendbufLimit         int64
+
+	// Slow log, latency monitor, notifications (Notify* flags).
+	SlowlogLogSlowerThan    int64
+	SlowlogMaxLen           int64
+	LatencyMonitorThreshold int64
+	NotifyKeyspaceEvents    int
+
+	// Encodings.
+	HashMaxListpackEntries int64
+	HashMaxListpackValue   int64
+	ListMaxListpackSize    int
+	ListCompressDepth      int
+	SetMaxIntsetEntries    int64
+	ZsetMaxListpackEntries int64
+	ZsetMaxListpackValue   int64
+	HLLSparseMaxBytes      int64
+	StreamNodeMaxBytes     int64
+	StreamNodeMaxEntries   int64
+
+	// Advanced. ClientOutputBufferLimit is indexed by ClientNormal,
+	// ClientReplica and ClientPubSub.
+	ActiveRehashing         bool
+	ClientOutputBufferLimit [numClientClasses]BufferLimit
+	ClientQueryBufferLimit  int64
+	ProtoMaxBulkLen         int64
+	Hz                      int
+	DynamicHz               bool
+	JemallocBgThread        bool
+	ActiveDefrag            bool
+
+	// path is the absolute path of the config file, "" without one.
+	path  string
+	hooks map[*directive][]func(*Config) error
+	// loading is true while Load applies file and command-line lines;
+	// saveLoaded records that a save line was seen during that load.
+	loading    bool
+	saveLoaded bool
+}
+
+// defaults holds every directive at its default value.
+var defaults *Config
+
+// Default returns a Config with every directive at its Redis 7.0 default.
+func Default() *Config {
+	c := &Config{}
+	for _, d := range table {
+		if r := d.set(c, defaultArgs(d)); r != "" {
+			panic("config: bad default for " + d.name + ": " + r)
+		}
+	}
+	return c
+}
+
+func defaultArgs(d *directive) []string {
+	if !d.multi || d.def == "" {
+		return []string{d.def}
+	}
+	args, _ := splitArgs(d.def)
+	return args
+}
+
+// Path returns the absolute path of the configuration file, or "" when the
+// server runs without one.
+func (c *Config) Path() string { return c.path }
+
+// Sensitive reports whether a directive holds a secret (requirepass,
+// masterauth) whose value must be redacted from logs, MONITOR and SLOWLOG.
+func Sensitive(name string) bool {
+	d := lookup(name)
+	return d != nil && d.flags&sensitive != 0
+}
+
+// Get returns the name and value of every directive or alias matching the
+// glob pattern (case-insensitive), rendered as CONFIG GET renders them, in
+// table order.
+func (c *Config) Get(pattern string) [][2]string {
+	var out [][2]string
+	for _, d := range table {
+		if glob.MatchString(pattern, d.name, true) {
+			out = append(out, [2]string{d.name, d.get(c)})
+		}
+		if d.alias != "" && glob.MatchString(pattern, d.alias, true) {
+			out = append(out, [2]string{d.alias, d.get(c)})
+		}
+	}
+	return out
+}
+
+// OnApply registers fn to run after CONFIG SET changes the named directive
+// (or its alias). When fn fails, Set restores every value of that call,
+// re-runs the hooks that already ran, and reports fn's error text as the
+// reason. It panics on an unknown name: the table is fixed at build time.
+func (c *Config) OnApply(name string, fn func(c *Config) error) {
+	d := lookup(name)
+	if d == nil {
+		panic("config: OnApply on unknown directive " + name)
+	}
+	if c.hooks == nil {
+		c.hooks = make(map[*directive][]func(*Config) error)
+	}
+	c.hooks[d] = append(c.hooks[d], fn)
+}
+
+// SetError is a failed CONFIG SET; Error returns the reply text Redis sends
+// (without the leading '-').
+type SetError struct {
+	// Arg is the directive name as given, lower-cased.
+	Arg string
+	// Unknown is true when Arg names no directive.
+	Unknown bool
+	// Reason says why the value was refused.
+	Reason string
+}
+
+// Error renders the CONFIG SET error reply text.
+func (e *SetError) Error() string {
+	if e.Unknown {
+		return "ERR Unknown option or number of arguments for CONFIG SET - '" + e.Arg + "'"
+	}
+	return "ERR CONFIG SET failed (possibly related to argument '" + e.Arg + "') - " + e.Reason
+}
+
+// Set performs CONFIG SET for name/value pairs from a remote client: see
+// SetAs.
+func (c *Config) Set(pairs [][2]string) error {
+	return c.SetAs(pairs, false)
+}
+
+// SetAs performs CONFIG SET: every pair is checked and parsed before any
+// value changes, then all change at once and the OnApply hooks run; a
+// failing hook rolls the whole call back. local says whether the client is
+// on a local connection, which enable-protected-configs "local" requires.
+func (c *Config) SetAs(pairs [][2]string, local bool) error {
+	ds := make([]*directive, len(pairs))
+	for i, p := range pairs {
+		name := strings.ToLower(p[0])
+		d := lookup(name)
+		if d == nil {
+			return &SetError{Arg: p[0], Unknown: true}
+		}
+		if d.flags&immutable != 0 {
+			return &SetError{Arg: name, Reason: "can't set immutable config"}
+		}
+		if d.flags&protected != 0 && !(c.EnableProtectedConfigs == EnableYes || c.EnableProtectedConfigs == EnableLocal && local) {
+			return &SetError{Arg: name, Reason: "can't set protected config"}
+		}
+		for _, prev := range ds[:i] {
+			if prev == d {
+				return &SetError{Arg: name, Reason: "duplicate parameter"}
+			}
+		}
+		ds[i] = d
+	}
+	next := *c
+	next.loading = false
+	for i, d := range ds {
+		args := []string{pairs[i][1]}
+		if d.multi {
+			var ok bool
+			if args, ok = splitArgs(pairs[i][1]); !ok {
+				return &SetError{Arg: strings.ToLower(pairs[i][0]), Reason: "Unbalanced quotes in configuration line"}
+			}
+		}
+		if r := d.set(&next, args); r != "" {
+			return &SetError{Arg: strings.ToLower(pairs[i][0]), Reason: r}
+		}
+	}
+	old := *c
+	*c = next
+	var ran []func(*Config) error
+	for i, d := range ds {
+		for _, fn := range c.hooks[d] {
+			if err := fn(c); err != nil {
+				*c = old
+				for _, undo := range ran {
+					_ = undo(c)
+				}
+				return &SetError{Arg: strings.ToLower(pairs[i][0]), Reason: err.Error()}
+			}
+			ran = append(ran, fn)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,437 @@
+package keyspace
+
+import (
+	"unsafe"
+
+	"shoal/internal/encoding"
+)
+
+// Keyspace is the set of databases of one server plus the per-command
+// context that lookups need (the command's time snapshot and whether this
+// server may delete expired keys itself).
+type Keyspace struct {
+	DBs []*DB
+
+	// Now is the time snapshot of the command being executed, in unix ms.
+	// The dispatcher sets it once per command (once per EXEC or script).
+	Now int64
+
+	// Replica is true while this server replicates from a master: expired
+	// keys then read as missing but are only deleted when the master says so.
+	Replica bool
+
+	// CanResize is false while a snapshot prefers tables not to rehash.
+	CanResize bool
+
+	// OnExpire is called after a key was removed because it expired, so the
+	// server can propagate a DEL and send the "expired" notification.
+	OnExpire func(db *DB, key string)
+
+	// Rand returns a uniform random number in [0, n); injected so tests
+	// are reproducible.
+	Rand func(n uint64) uint64
+
+	// LRUClock returns the current LRU clock for new and touched keys.
+	LRUClock func() uint32
+
+	// Touch is called for every key a command reads or writes, and tells
+	// the eviction policy about the access (LRU clock or LFU counter).
+	Touch func(e *Entry)
+
+	slotted bool
+}
+
+// New makes a keyspace of n databases. In cluster mode every database
+// keeps one table per hash slot, so a slot's keys can be counted and listed
+// without scanning the others.
+func New(n int, cluster bool, rnd func(uint64) uint64) *Keyspace {
+	ks := &Keyspace{Rand: rnd, CanResize: true, slotted: cluster}
+	ks.LRUClock = func() uint32 { return 0 }
+	for i := 0; i < n; i++ {
+		ks.DBs = append(ks.DBs, newDB(ks, i))
+	}
+	return ks
+}
+
+// DB is one numbered database.
+type DB struct {
+	ID      int
+	ks      *Keyspace
+	tables  []*dict
+	count   int
+	expires map[*Entry]struct{}
+	// slotCounts is a Fenwick tree over per-slot key counts (cluster mode),
+	// so RANDOMKEY and SCAN can find non-empty slots in O(log n).
+	slotCounts []int64
+
+	watched map[string][]*Watcher
+	// AvgTTL is the running average TTL of sampled keys, for INFO keyspace.
+	AvgTTL int64
+	// ExpiresCursor remembers where the active expire cycle stopped.
+	expireSlot int
+}
+
+func newDB(ks *Keyspace, id int) *DB {
+	db := &DB{ID: id, ks: ks, expires: make(map[*Entry]struct{})}
+	db.initTables()
+	return db
+}
+
+func (db *DB) initTables() {
+	n := 1
+	if db.ks.slotted {
+		n = ClusterSlots
+		db.slotCounts = make([]int64, n+1)
+	}
+	db.tables = make([]*dict, n)
+	db.count = 0
+}
+
+// Keyspace returns the keyspace db belongs to.
+func (db *DB) Keyspace() *Keyspace { return db.ks }
+
+// unsafeString views b as a string without copying, for lookups that do not
+// keep the key.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+func (db *DB) slotOf(key string) int {
+	if !db.ks.slotted {
+		return 0
+	}
+	return encoding.KeyHashSlotString(key)
+}
+
+func (db *DB) table(key string) *dict { return db.tables[db.slotOf(key)] }
+
+// Len is the number of keys, including expired keys not yet deleted (as
+// DBSIZE counts).
+func (db *DB) Len() int { return db.count }
+
+// ExpiresLen is the number of keys with an expiry.
+func (db *DB) ExpiresLen() int { return len(db.expires) }
+
+// Find returns the entry for key without looking at its expiry and without
+// touching its access time (for internal use: WATCH, snapshots, DEBUG).
+func (db *DB) Find(key []byte) *Entry {
+	return db.FindString(unsafeString(key))
+}
+
+// FindString is Find for a string key.
+func (db *DB) FindString(key string) *Entry {
+	d := db.table(key)
+	if d == nil {
+		return nil
+	}
+	return d.find(key)
+}
+
+// Expired reports whether e's time has passed at the command's time.
+func (db *DB) Expired(e *Entry) bool {
+	return e.Expire != 0 && e.Expire <= db.ks.Now
+}
+
+// Lookup returns the live entry for key, or nil. An expired key is deleted
+// here (lazy expiry) unless this server is a replica, where it only reads
+// as missing. The access is recorded for the eviction policy.
+func (db *DB) Lookup(key []byte) *Entry {
+	e := db.FindString(unsafeString(key))
+	if e == nil {
+		return nil
+	}
+	if e.Expire != 0 && e.Expire <= db.ks.Now {
+		if db.ks.Replica {
+			return nil
+		}
+		db.expire(e)
+		return nil
+	}
+	if db.ks.Touch != nil {
+		db.ks.Touch(e)
+	}
+	return e
+}
+
+// LookupNoTouch is Lookup without recording the access (OBJECT, TYPE with
+// no-touch, SCAN filters...).
+func (db *DB) LookupNoTouch(key []byte) *Entry {
+	e := db.FindString(unsafeString(key))
+	if e == nil {
+		return nil
+	}
+	if e.Expire != 0 && e.Expire <= db.ks.Now {
+		if db.ks.Replica {
+			return nil
+		}
+		db.expire(e)
+		return nil
+	}
+	return e
+}
+
+// expire deletes an expired entry and reports it to the server.
+func (db *DB) expire(e *Entry) {
+	key := e.Key
+	db.unlink(key)
+	if db.ks.OnExpire != nil {
+		db.ks.OnExpire(db, key)
+	}
+}
+
+// Add creates a new key (which must not exist) and returns its entry for
+// the caller to fill. The key bytes are copied.
+func (db *DB) Add(key []byte, typ uint8) *Entry {
+	e := &Entry{Key: string(key), Type: typ}
+	db.Insert(e)
+	return e
+}
+
+// Insert links a prepared entry whose key is absent.
+func (db *DB) Insert(e *Entry) {
+	slot := db.slotOf(e.Key)
+	d := db.tables[slot]
+	if d == nil {
+		d = newDict()
+		db.tables[slot] = d
+	}
+	if db.ks.LRUClock != nil {
+		e.LRU = db.ks.LRUClock()
+	}
+	d.add(e, db.ks.CanResize)
+	db.count++
+	if db.slotCounts != nil {
+		db.fenwickAdd(slot, 1)
+	}
+	if e.Expire != 0 {
+		db.expires[e] = struct{}{}
+	}
+}
+
+// Delete removes key and reports whether it existed (expired or not).
+func (db *DB) Delete(key []byte) bool {
+	return db.unlink(unsafeString(key)) != nil
+}
+
+// unlink removes the entry for key and returns it.
+func (db *DB) unlink(key string) *Entry {
+	slot := db.slotOf(key)
+	d := db.tables[slot]
+	if d == nil {
+		return nil
+	}
+	e := d.remove(key)
+	if e == nil {
+		return nil
+	}
+	db.count--
+	if db.slotCounts != nil {
+		db.fenwickAdd(slot, -1)
+	}
+	if e.Expire != 0 {
+		delete(db.expires, e)
+	}
+	if db.ks.CanResize {
+		d.shrinkIfNeeded()
+	}
+	return e
+}
+
+// Unlink removes key and returns its entry (for RENAME, MOVE, COPY ...).
+func (db *DB) Unlink(key []byte) *Entry { return db.unlink(unsafeString(key)) }
+
+// SetExpire sets e's absolute expiry in ms (0 removes it).
+func (db *DB) SetExpire(e *Entry, when int64) {
+	if when == 0 {
+		db.Persist(e)
+		return
+	}
+	if e.Expire == 0 {
+		db.expires[e] = struct{}{}
+	}
+	e.Expire = when
+}
+
+// Persist removes e's expiry and reports whether it had one.
+func (db *DB) Persist(e *Entry) bool {
+	if e.Expire == 0 {
+		return false
+	}
+	delete(db.expires, e)
+	e.Expire = 0
+	return true
+}
+
+// Flush empties the database.
+func (db *DB) Flush() {
+	db.initTables()
+	db.expires = make(map[*Entry]struct{})
+	db.AvgTTL = 0
+}
+
+// Swap exchanges the contents of two databases (SWAPDB). Watchers stay
+// with their database numbers, as in Redis.
+func (db *DB) Swap(other *DB) {
+	db.tables, other.tables = other.tables, db.tables
+	db.count, other.count = other.count, db.count
+	db.expires, other.expires = other.expires, db.expires
+	db.slotCounts, other.slotCounts = other.slotCounts, db.slotCounts
+	db.AvgTTL, other.AvgTTL = other.AvgTTL, db.AvgTTL
+}
+
+// fenwickAdd adds delta to slot's count.
+func (db *DB) fenwickAdd(slot int, delta int64) {
+	for i := slot + 1; i < len(db.slotCounts); i += i & -i {
+		db.slotCounts[i] += delta
+	}
+}
+
+// fenwickFind returns the slot holding the k-th key (0-based).
+func (db *DB) fenwickFind(k int64) int {
+	pos := 0
+	n := len(db.slotCounts) - 1
+	for step := 1 << 14; step > 0; step >>= 1 {
+		if next := pos + step; next <= n && db.slotCounts[next] <= k {
+			pos = next
+			k -= db.slotCounts[next]
+		}
+	}
+	return pos
+}
+
+// CountInSlot is CLUSTER COUNTKEYSINSLOT.
+func (db *DB) CountInSlot(slot int) int {
+	if !db.ks.slotted {
+		return 0
+	}
+	if d := db.tables[slot]; d != nil {
+		return d.len()
+	}
+	return 0
+}
+
+// KeysInSlot calls fn for up to max keys of slot (CLUSTER GETKEYSINSLOT).
+func (db *DB) KeysInSlot(slot, max int, fn func(key string)) {
+	if !db.ks.slotted || max <= 0 {
+		return
+	}
+	d := db.tables[slot]
+	if d == nil {
+		return
+	}
+	n := 0
+	d.each(func(e *Entry) bool {
+		fn(e.Key)
+		n++
+		return n < max
+	})
+}
+
+// RandomEntry returns a random key's entry, or nil when the db is empty.
+// Expired keys may be returned; the caller deals with them as RANDOMKEY does.
+func (db *DB) RandomEntry() *Entry {
+	if db.count == 0 {
+		return nil
+	}
+	d := db.tables[0]
+	if db.slotCounts != nil {
+		d = db.tables[db.fenwickFind(int64(db.ks.Rand(uint64(db.count))))]
+	}
+	return d.randomEntry(db.ks.Rand)
+}
+
+// Each calls fn for every entry (expired ones included) until it returns
+// false. fn must not add or delete keys.
+func (db *DB) Each(fn func(e *Entry) bool) {
+	for _, d := range db.tables {
+		if d != nil && !d.each(fn) {
+			return
+		}
+	}
+}
+
+// slotBits is the number of low cursor bits that hold the slot in cluster
+// mode, as Redis 7.2's kvstore cursors do.
+const slotBits = 14
+
+// Scan visits one step of a SCAN iteration starting at cursor and returns
+// the next cursor (0 when done). fn may delete the entry it is given.
+func (db *DB) Scan(cursor uint64, fn func(e *Entry)) uint64 {
+	if !db.ks.slotted {
+		d := db.tables[0]
+		if d == nil {
+			return 0
+		}
+		return d.scan(cursor, fn)
+	}
+	slot := int(cursor & (1<<slotBits - 1))
+	v := cursor >> slotBits
+	for slot < len(db.tables) {
+		d := db.tables[slot]
+		if d == nil || d.len() == 0 {
+			slot = db.nextNonEmptySlot(slot + 1)
+			v = 0
+			continue
+		}
+		v = d.scan(v, fn)
+		if v == 0 {
+			slot = db.nextNonEmptySlot(slot + 1)
+			if slot >= len(db.tables) {
+				return 0
+			}
+		}
+		return v<<slotBits | uint64(slot)
+	}
+	return 0
+}
+
+// nextNonEmptySlot returns the first slot >= from with keys, or the slot
+// count when there is none.
+func (db *DB) nextNonEmptySlot(from int) int {
+	if from >= len(db.tables) {
+		return len(db.tables)
+	}
+	before := db.prefixCount(from)
+	if before >= int64(db.count) {
+		return len(db.tables)
+	}
+	return db.fenwickFind(before)
+}
+
+// prefixCount is the number of keys in slots [0, slot).
+func (db *DB) prefixCount(slot int) int64 {
+	var s int64
+	for i := slot; i > 0; i -= i & -i {
+		s += db.slotCounts[i]
+	}
+	return s
+}
+
+// ShrinkTables gives tables that fell under 10% fill a chance to shrink
+// (called from the server's cron, as tryResizeHashTables).
+func (db *DB) ShrinkTables() {
+	for _, d := range db.tables {
+		if d != nil {
+			d.shrinkIfNeeded()
+		}
+	}
+}
+
+// RehashStep spends about one step of incremental rehashing on each table
+// that is rehashing (activerehashing), and reports whether any was.
+func (db *DB) RehashStep(n int) bool {
+	any := false
+	for _, d := range db.tables {
+		if d != nil && d.rehashing() {
+			d.rehashStep(n)
+			any = true
+		}
+	}
+	return any
+}
+
+// ClusterSlots is the number of hash slots of Redis Cluster.
+const ClusterSlots = 16384

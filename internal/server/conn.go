@@ -1,0 +1,279 @@
+package server
+
+import (
+	"errors"
+	"syscall"
+
+	"shoal/internal/command"
+	"shoal/internal/resp"
+)
+
+// conn is one client connection: the command side (command.Client, whose
+// Writer is the reply buffer) plus the socket side owned by its loop.
+type conn struct {
+	command.Client
+	srv  *Server
+	loop *loop
+	fd   int
+
+	rd   resp.Reader
+	qbuf []byte // bytes of a command not yet complete
+	argv [][]byte
+
+	// wbuf is the output being written by the loop, outside the lock;
+	// Client.B collects new replies under the lock meanwhile.
+	wbuf []byte
+	wpos int
+	// queued: the connection is on its loop's pending list.
+	queued bool
+	// wantWrite: EPOLLOUT is armed because the socket was full.
+	wantWrite bool
+	closed    bool
+	// resume: input arrived while the client was blocked or paused and
+	// must be processed when its loop next flushes.
+	resume bool
+	// postponed: the client waits for CLIENT UNPAUSE.
+	postponed bool
+
+	addr, laddr string
+	created     int64 // unix ms
+	lastSeen    int64 // unix ms of the last command (idle time)
+	lastCmd     string
+
+	multi  multiState
+	pubsub pubsubState
+	block  blockState
+	// obufPending is the unwritten part of wbuf as of the last hand-over,
+	// for output buffer limits (read under the lock, unlike wbuf itself).
+	obufPending   int
+	obufSoftSince int64
+	// Stats for CLIENT LIST.
+	totNetIn, totNetOut int64
+	lib, libVer         string
+}
+
+// maxReadGrow bounds how much a query buffer grows per read, so a declared
+// huge bulk length never allocates up front.
+const maxReadGrow = 1 << 20
+
+// readAndProcess reads what the socket has, executes every complete
+// command under the executor lock and leaves the rest for the next read.
+func (c *conn) readAndProcess() {
+	l := c.loop
+	var buf []byte
+	usingLoopBuf := len(c.qbuf) == 0 && c.rd.Need() <= len(l.readBuf)
+	if usingLoopBuf {
+		buf = l.readBuf
+	} else {
+		need := c.rd.Need()
+		if need < readBufSize {
+			need = readBufSize
+		}
+		if need > maxReadGrow {
+			need = maxReadGrow
+		}
+		if cap(c.qbuf)-len(c.qbuf) < need {
+			grown := make([]byte, len(c.qbuf), len(c.qbuf)+need)
+			copy(grown, c.qbuf)
+			c.qbuf = grown
+		}
+		buf = c.qbuf[len(c.qbuf):cap(c.qbuf)]
+	}
+	n, err := syscall.Read(c.fd, buf)
+	if n <= 0 {
+		if err == syscall.EAGAIN || err == syscall.EINTR {
+			return
+		}
+		c.srv.mu.Lock()
+		c.srv.freeClient(c)
+		c.srv.mu.Unlock()
+		return
+	}
+	var data []byte
+	if usingLoopBuf {
+		data = buf[:n]
+	} else {
+		c.qbuf = c.qbuf[:len(c.qbuf)+n]
+		data = c.qbuf
+	}
+	srv := c.srv
+	srv.mu.Lock()
+	srv.stats.netInput += int64(n)
+	c.totNetIn += int64(n)
+	consumed := c.processInput(data)
+	if !c.closed {
+		rest := data[consumed:]
+		switch {
+		case usingLoopBuf:
+			c.qbuf = append(c.qbuf[:0], rest...)
+		case consumed > 0:
+			c.qbuf = c.qbuf[:copy(c.qbuf, rest)]
+		}
+		if len(c.qbuf) == 0 && cap(c.qbuf) > 4*readBufSize {
+			c.qbuf = nil
+		}
+		if int64(len(c.qbuf)) > srv.cfgQueryBufLimit() {
+			srv.logf(logWarning, "Closing client that reached max query buffer length: id=%d addr=%s (qbuf initial bytes: %q)", c.ID, c.addr, head(c.qbuf, 64))
+			srv.freeClient(c)
+		}
+	}
+	srv.mu.Unlock()
+}
+
+func head(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// processInput executes complete commands from data and returns how many
+// bytes were consumed. Called with srv.mu held.
+func (c *conn) processInput(data []byte) int {
+	srv := c.srv
+	pos := 0
+	for pos < len(data) && !c.closed {
+		if c.Flags&(command.ClientBlocked|command.ClientCloseAfterReply|command.ClientCloseASAP) != 0 {
+			break
+		}
+		argv, n, err := c.rd.Next(data[pos:], c.argv[:0])
+		if err != nil {
+			var pe *resp.ProtocolError
+			if errors.As(err, &pe) {
+				c.protocolError(pe.Msg)
+			}
+			return len(data)
+		}
+		if n == 0 {
+			break
+		}
+		pos += n
+		c.argv = argv[:0]
+		if len(argv) == 0 {
+			continue
+		}
+		if srv.pause.active && srv.pauseBlocks(c, argv) {
+			// Leave the command in the buffer; it runs after CLIENT UNPAUSE.
+			pos -= n
+			c.rd.Reset()
+			srv.postpone(c)
+			break
+		}
+		c.Argv = argv
+		replyStart := len(c.B)
+		if c.Flags&command.ClientReplySkipNext != 0 {
+			c.Flags = c.Flags&^command.ClientReplySkipNext | command.ClientReplySkip
+		}
+		srv.processCommand(c)
+		if c.Flags&(command.ClientReplyOff|command.ClientReplySkip) != 0 {
+			c.B = c.B[:replyStart]
+			c.Flags &^= command.ClientReplySkip
+		}
+		c.Argv = nil
+	}
+	if len(c.B) > 0 {
+		c.queueWrite()
+	}
+	return pos
+}
+
+// protocolError replies "-ERR Protocol error: ..." and closes after the
+// reply, as Redis's setProtocolError.
+func (c *conn) protocolError(msg string) {
+	c.srv.logf(logVerbose, "Protocol error (%s) from client: id=%d addr=%s", msg, c.ID, c.addr)
+	c.Writer.Error([]byte("-ERR " + msg + "\r\n"))
+	c.Flags |= command.ClientCloseAfterReply
+	c.queueWrite()
+}
+
+// queueWrite puts c on its loop's pending list. Called with srv.mu held.
+func (c *conn) queueWrite() {
+	if c.queued || c.closed {
+		return
+	}
+	c.queued = true
+	c.loop.pending = append(c.loop.pending, c)
+	if cur := c.srv.curLoop; cur != c.loop {
+		c.loop.wake()
+	}
+}
+
+// takeOutput moves new replies to the write buffer. Called with srv.mu held.
+func (c *conn) takeOutput() {
+	if len(c.B) == 0 {
+		return
+	}
+	if c.wpos == len(c.wbuf) {
+		c.wbuf, c.B = c.B, c.wbuf[:0]
+		c.wpos = 0
+		return
+	}
+	c.wbuf = append(c.wbuf, c.B...)
+	c.B = c.B[:0]
+}
+
+// writeOut writes as much of wbuf as the socket takes, without the lock.
+func (c *conn) writeOut() {
+	for c.wpos < len(c.wbuf) {
+		n, err := syscall.Write(c.fd, c.wbuf[c.wpos:])
+		if n > 0 {
+			c.wpos += n
+			c.totNetOut += int64(n)
+			continue
+		}
+		if err == syscall.EAGAIN {
+			if !c.wantWrite {
+				c.wantWrite = true
+				c.loop.modify(c.fd, syscall.EPOLLIN|syscall.EPOLLOUT)
+			}
+			return
+		}
+		if err == syscall.EINTR {
+			continue
+		}
+		c.srv.mu.Lock()
+		c.srv.freeClient(c)
+		c.srv.mu.Unlock()
+		return
+	}
+	c.srv.stats.netOutputAdd(int64(len(c.wbuf)))
+	c.wbuf = c.wbuf[:0]
+	c.wpos = 0
+	if cap(c.wbuf) > 1<<20 {
+		c.wbuf = nil
+	}
+	if c.wantWrite {
+		c.wantWrite = false
+		c.loop.modify(c.fd, syscall.EPOLLIN)
+	}
+	if c.Flags&(command.ClientCloseAfterReply|command.ClientCloseASAP) != 0 {
+		c.srv.mu.Lock()
+		if len(c.B) == 0 || c.Flags&command.ClientCloseASAP != 0 {
+			c.srv.freeClient(c)
+		}
+		c.srv.mu.Unlock()
+	}
+}
+
+// close releases the socket. Called from the owning loop only.
+func (c *conn) close() {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	delete(c.loop.conns, c.fd)
+	syscall.Close(c.fd)
+}
+
+// processBuffered runs commands left in the query buffer after the client
+// was unblocked or unpaused. Called with srv.mu held, from c's loop.
+func (c *conn) processBuffered() {
+	if len(c.qbuf) == 0 {
+		return
+	}
+	consumed := c.processInput(c.qbuf)
+	c.qbuf = c.qbuf[:copy(c.qbuf, c.qbuf[consumed:])]
+	// processInput queued c on the pending list again if it replied; the
+	// caller is flushing it now, so drop that flag.
+	c.queued = false
+}

@@ -1,0 +1,129 @@
+package server
+
+import (
+	"time"
+
+	"shoal/internal/command"
+	"shoal/internal/rerr"
+)
+
+// processCommand is the validation gauntlet of Redis's processCommand, in
+// the same order so that error precedence matches: lookup, arity, auth,
+// transaction rules, pub/sub context, then queue (MULTI) or call.
+// Called with s.mu held.
+func (s *Server) processCommand(c *conn) {
+	argv := c.Argv
+	c.lastSeen = s.cron.nowMs
+	cmd := command.Lookup(argv[0])
+	if cmd == nil {
+		s.rejectCommand(c, rerr.UnknownCommand(argv[0], argv[1:]))
+		return
+	}
+	if cmd.Sub != nil && cmd.Proc == nil {
+		if len(argv) < 2 {
+			s.rejectCommand(c, rerr.WrongArgs(cmd.Name))
+			return
+		}
+		sub := cmd.LookupSub(argv[1])
+		if sub == nil {
+			s.rejectCommand(c, rerr.UnknownSubcommand(argv[1], cmd.Name))
+			return
+		}
+		cmd = sub
+	}
+	if (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity {
+		cmd.RejectedCalls++
+		s.rejectCommand(c, rerr.WrongArgs(cmd.Name))
+		return
+	}
+	c.Cmd = cmd
+	if c.Flags&command.ClientAuthenticated == 0 && !cmd.Has(command.FlagNoAuth) {
+		cmd.RejectedCalls++
+		s.rejectCommand(c, rerr.NoAuth)
+		return
+	}
+	if c.Flags&command.ClientMulti != 0 && cmd.Has(command.FlagNoMulti) {
+		cmd.RejectedCalls++
+		s.rejectCommand(c, rerr.Line("ERR Command not allowed inside a transaction"))
+		return
+	}
+	if s.cfg.MaxMemory > 0 && c.Flags&command.ClientMaster == 0 {
+		ok := s.performEvictions()
+		denyOOM := cmd.Has(command.FlagDenyOOM) || (cmd.Name == "exec" && c.multi.denyOOM)
+		if !ok && denyOOM {
+			cmd.RejectedCalls++
+			s.rejectCommand(c, rerr.OOM)
+			return
+		}
+	}
+	if c.Proto == 2 && c.Flags&command.ClientPubSub != 0 && !allowedInPubSub(cmd) {
+		cmd.RejectedCalls++
+		s.rejectCommand(c, rerr.Line("ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+		return
+	}
+	if c.Flags&command.ClientMulti != 0 && !isMultiControl(cmd) {
+		s.queueMultiCommand(c)
+		return
+	}
+	s.call(c, cmd)
+	s.handleClientsBlockedOnKeys()
+}
+
+// rejectCommand replies with an error before execution and, inside MULTI,
+// makes EXEC fail (flagTransaction).
+func (s *Server) rejectCommand(c *conn, e []byte) {
+	if c.Flags&command.ClientMulti != 0 {
+		c.Flags |= command.ClientDirtyExec
+	}
+	c.Error(e)
+}
+
+func allowedInPubSub(cmd *command.Command) bool {
+	switch cmd.Name {
+	case "ping", "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+func isMultiControl(cmd *command.Command) bool {
+	switch cmd.Name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// call executes one command and does the bookkeeping around it: time
+// snapshot, stats, MONITOR, slowlog and propagation, as Redis's call().
+func (s *Server) call(c *conn, cmd *command.Command) {
+	if c.Flags&command.ClientInExec == 0 {
+		s.ks.Now = s.cron.commandTime()
+	}
+	if len(s.monitors) > 0 && !cmd.Has(command.FlagSkipMonitor) && !cmd.Has(command.FlagAdmin) {
+		s.feedMonitors(c)
+	}
+	c.ResetCommandState()
+	dirty := s.core.Dirty
+	start := time.Now()
+	cmd.Proc(&c.Client)
+	dur := time.Since(start)
+	if c.Flags&command.ClientBlocked != 0 && c.block.cmd == nil {
+		s.parkClient(c)
+	}
+	cmd.Calls++
+	cmd.Usec += dur.Microseconds()
+	if c.Errored() > 0 {
+		cmd.FailedCalls++
+	}
+	s.stats.totalCommands++
+	s.slowlogPush(c, dur)
+	own, extra := c.Propagation()
+	if own != nil && s.core.Dirty != dirty {
+		s.propagate(c.DB.ID, own)
+	}
+	for _, argv := range extra {
+		s.propagate(c.DB.ID, argv)
+	}
+	c.lastCmd = cmd.Name
+}

@@ -1,0 +1,217 @@
+package server
+
+import (
+	"math"
+	"runtime/debug"
+	"runtime/metrics"
+
+	"shoal/internal/command"
+	"shoal/internal/config"
+	"shoal/internal/keyspace"
+)
+
+// Memory accounting and eviction (evict.c). Go frees memory only when the
+// garbage collector runs, so used memory is estimated as the heap in use
+// minus what evictions released since the last collection; the runtime's
+// memory limit is set to maxmemory so collections happen as the limit is
+// approached and the estimate stays close to the live heap.
+
+// evictState is the bookkeeping between GC cycles.
+type evictState struct {
+	lastCycles   uint64
+	freedSinceGC uint64
+	gcSample     []metrics.Sample
+}
+
+// applyMaxmemory tells the runtime about maxmemory.
+func (s *Server) applyMaxmemory() {
+	if s.cfg.MaxMemory == 0 || s.cfg.MaxMemory > math.MaxInt64 {
+		debug.SetMemoryLimit(math.MaxInt64)
+		return
+	}
+	debug.SetMemoryLimit(int64(s.cfg.MaxMemory))
+}
+
+// estimatedUsed is used memory minus what evictions freed since the last GC.
+func (s *Server) estimatedUsed() uint64 {
+	if s.evict.gcSample == nil {
+		s.evict.gcSample = []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	}
+	metrics.Read(s.evict.gcSample)
+	if cycles := s.evict.gcSample[0].Value.Uint64(); cycles != s.evict.lastCycles {
+		s.evict.lastCycles = cycles
+		s.evict.freedSinceGC = 0
+	}
+	used := s.usedMemory()
+	if used > s.evict.freedSinceGC {
+		return used - s.evict.freedSinceGC
+	}
+	return 0
+}
+
+// entrySize estimates the memory an entry holds, for eviction accounting
+// and MEMORY USAGE.
+func entrySize(e *keyspace.Entry) uint64 {
+	n := uint64(96 + len(e.Key) + cap(e.Str))
+	if m, ok := e.Obj.(interface{ MemoryUsage() int }); ok {
+		n += uint64(m.MemoryUsage())
+	}
+	return n
+}
+
+// performEvictions frees keys by the maxmemory-policy until used memory is
+// under maxmemory. It returns false when memory is still over the limit
+// (noeviction, or nothing left to evict).
+func (s *Server) performEvictions() bool {
+	limit := s.cfg.MaxMemory
+	if limit == 0 {
+		return true
+	}
+	used := s.estimatedUsed()
+	if used <= limit {
+		return true
+	}
+	if s.cfg.MaxmemoryPolicy == config.PolicyNoEviction {
+		return false
+	}
+	for used > limit {
+		db, e := s.pickVictim()
+		if e == nil {
+			return false
+		}
+		size := entrySize(e)
+		key := []byte(e.Key)
+		db.Delete(key)
+		db.Touched(key)
+		s.stats.evictedKeys++
+		s.evict.freedSinceGC += size
+		s.notifyKeyspaceEvent(command.NotifyEvicted, "evicted", key, db.ID)
+		s.propagate(db.ID, [][]byte{[]byte("DEL"), key})
+		if used > size {
+			used -= size
+		} else {
+			used = 0
+		}
+	}
+	return true
+}
+
+func (s *Server) volatilePolicy() bool {
+	switch s.cfg.MaxmemoryPolicy {
+	case config.PolicyVolatileLRU, config.PolicyVolatileLFU, config.PolicyVolatileRandom, config.PolicyVolatileTTL:
+		return true
+	}
+	return false
+}
+
+// pickVictim samples maxmemory-samples keys per database and returns the
+// best candidate for the policy (approximated LRU/LFU as Redis does).
+func (s *Server) pickVictim() (*keyspace.DB, *keyspace.Entry) {
+	var bestDB *keyspace.DB
+	var best *keyspace.Entry
+	var bestScore uint64
+	samples := s.cfg.MaxmemorySamples
+	if samples < 1 {
+		samples = 5
+	}
+	policy := s.cfg.MaxmemoryPolicy
+	for _, db := range s.ks.DBs {
+		if db.Len() == 0 || (s.volatilePolicy() && db.ExpiresLen() == 0) {
+			continue
+		}
+		for i := 0; i < samples; i++ {
+			var e *keyspace.Entry
+			if s.volatilePolicy() {
+				e = db.RandomVolatile()
+			} else {
+				e = db.RandomEntry()
+			}
+			if e == nil {
+				break
+			}
+			var score uint64
+			switch policy {
+			case config.PolicyAllkeysRandom, config.PolicyVolatileRandom:
+				return db, e
+			case config.PolicyAllkeysLRU, config.PolicyVolatileLRU:
+				score = uint64(s.idleTime(e))
+			case config.PolicyAllkeysLFU, config.PolicyVolatileLFU:
+				score = 255 - uint64(s.lfuCounter(e))
+			case config.PolicyVolatileTTL:
+				score = math.MaxUint64 - uint64(e.Expire)
+			}
+			if best == nil || score > bestScore {
+				best, bestDB, bestScore = e, db, score
+			}
+		}
+	}
+	return bestDB, best
+}
+
+// lfuPolicy reports whether the policy keeps LFU counters in Entry.LRU.
+func (s *Server) lfuPolicy() bool {
+	return s.cfg.MaxmemoryPolicy == config.PolicyAllkeysLFU || s.cfg.MaxmemoryPolicy == config.PolicyVolatileLFU
+}
+
+// idleTime is the seconds since the entry was last touched (LRU clock).
+func (s *Server) idleTime(e *keyspace.Entry) uint32 {
+	now := s.cron.clock
+	if now >= e.LRU {
+		return now - e.LRU
+	}
+	return now + (lruClockMax - e.LRU)
+}
+
+// LFU counters, as evict.c: the high 16 bits of LRU hold the last
+// decrement time in minutes, the low 8 bits a logarithmic counter.
+const lfuInitVal = 5
+
+func (s *Server) lfuMinutes() uint32 { return uint32(s.cron.nowMs/60000) & 0xffff }
+
+func (s *Server) lfuCounter(e *keyspace.Entry) uint8 {
+	counter := uint8(e.LRU & 0xff)
+	ldt := e.LRU >> 8
+	now := s.lfuMinutes()
+	elapsed := now - ldt
+	if now < ldt {
+		elapsed = 0xffff - ldt + now
+	}
+	if decay := uint32(s.cfg.LFUDecayTime); decay > 0 {
+		periods := elapsed / decay
+		if periods >= uint32(counter) {
+			return 0
+		}
+		return counter - uint8(periods)
+	}
+	return counter
+}
+
+// touch records an access for the eviction policy (lookupKey's updateLFU /
+// LRU clock update).
+func (s *Server) touch(e *keyspace.Entry) {
+	if !s.lfuPolicy() {
+		e.LRU = s.cron.clock
+		return
+	}
+	counter := s.lfuCounter(e)
+	if counter < 255 {
+		r := s.rnd.Float64()
+		base := float64(counter) - lfuInitVal
+		if base < 0 {
+			base = 0
+		}
+		if r < 1.0/(base*float64(s.cfg.LFULogFactor)+1) {
+			counter++
+		}
+	}
+	e.LRU = s.lfuMinutes()<<8 | uint32(counter)
+}
+
+// newKeyClock is the LRU field of a new key: the clock, or a fresh LFU
+// counter.
+func (s *Server) newKeyClock() uint32 {
+	if s.lfuPolicy() {
+		return s.lfuMinutes()<<8 | lfuInitVal
+	}
+	return s.cron.clock
+}

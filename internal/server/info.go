@@ -1,0 +1,462 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"shoal/internal/command"
+	"shoal/internal/config"
+	"shoal/internal/glob"
+)
+
+func init() {
+	handle("info", infoCommand)
+}
+
+// infoSections are INFO's sections in Redis's order; the flag says whether
+// a bare INFO (or "default") includes it.
+var infoSections = []struct {
+	name    string
+	dflt    bool
+	writeFn func(s *Server, b *strings.Builder)
+}{
+	{"server", true, (*Server).infoServer},
+	{"clients", true, (*Server).infoClients},
+	{"memory", true, (*Server).infoMemory},
+	{"persistence", true, (*Server).infoPersistence},
+	{"stats", true, (*Server).infoStats},
+	{"replication", true, (*Server).infoReplication},
+	{"cpu", true, (*Server).infoCPU},
+	{"modules", true, func(*Server, *strings.Builder) {}},
+	{"commandstats", false, (*Server).infoCommandstats},
+	{"errorstats", true, (*Server).infoErrorstats},
+	{"cluster", true, (*Server).infoCluster},
+	{"keyspace", true, (*Server).infoKeyspace},
+}
+
+var infoTitles = map[string]string{
+	"server": "Server", "clients": "Clients", "memory": "Memory", "persistence": "Persistence",
+	"stats": "Stats", "replication": "Replication", "cpu": "CPU", "modules": "Modules",
+	"commandstats": "Commandstats", "errorstats": "Errorstats", "cluster": "Cluster", "keyspace": "Keyspace",
+}
+
+func infoCommand(s *Server, c *conn) {
+	want := map[string]bool{}
+	all, everything := false, false
+	if len(c.Argv) == 1 {
+		want["default"] = true
+	}
+	for _, a := range c.Argv[1:] {
+		name := strings.ToLower(string(a))
+		switch name {
+		case "all":
+			all = true
+		case "everything":
+			everything = true
+		default:
+			want[name] = true
+		}
+	}
+	var b strings.Builder
+	for _, sec := range infoSections {
+		include := everything || want[sec.name] || (want["default"] && sec.dflt) || (all && sec.name != "modules")
+		if !include {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\r\n")
+		}
+		b.WriteString("# " + infoTitles[sec.name] + "\r\n")
+		sec.writeFn(s, &b)
+	}
+	c.Verbatim([]byte(b.String()), "txt")
+}
+
+func field(b *strings.Builder, name string, v any) {
+	fmt.Fprintf(b, "%s:%v\r\n", name, v)
+}
+
+var osRelease = func() string {
+	var u syscall.Utsname
+	if syscall.Uname(&u) != nil {
+		return runtime.GOOS
+	}
+	str := func(a [65]int8) string {
+		var sb strings.Builder
+		for _, ch := range a {
+			if ch == 0 {
+				break
+			}
+			sb.WriteByte(byte(ch))
+		}
+		return sb.String()
+	}
+	return str(u.Sysname) + " " + str(u.Release) + " " + str(u.Machine)
+}()
+
+func (s *Server) infoServer(b *strings.Builder) {
+	now := time.Now()
+	up := now.Sub(s.started)
+	mode := "standalone"
+	if s.cfg.ClusterEnabled {
+		mode = "cluster"
+	}
+	exe, _ := os.Executable()
+	field(b, "redis_version", redisVersion)
+	field(b, "redis_git_sha1", "00000000")
+	field(b, "redis_git_dirty", 0)
+	field(b, "redis_build_id", "0")
+	field(b, "redis_mode", mode)
+	field(b, "os", osRelease)
+	field(b, "arch_bits", 64)
+	field(b, "monotonic_clock", "POSIX clock_gettime")
+	field(b, "multiplexing_api", "epoll")
+	field(b, "atomicvar_api", "c11-builtin")
+	field(b, "gcc_version", "0.0.0")
+	field(b, "go_version", runtime.Version())
+	field(b, "shoal_version", Version)
+	field(b, "process_id", pid)
+	field(b, "process_supervised", "no")
+	field(b, "run_id", s.runID)
+	field(b, "tcp_port", s.cfg.Port)
+	field(b, "server_time_usec", now.UnixMicro())
+	field(b, "uptime_in_seconds", int64(up.Seconds()))
+	field(b, "uptime_in_days", int64(up.Hours()/24))
+	field(b, "hz", s.cfg.Hz)
+	field(b, "configured_hz", s.cfg.Hz)
+	field(b, "lru_clock", s.cron.clock)
+	field(b, "executable", exe)
+	field(b, "config_file", s.cfg.Path())
+	active := 0
+	if len(s.loops) > 1 {
+		active = 1
+	}
+	field(b, "io_threads_active", active)
+}
+
+// Version is Shoal's own version, reported in INFO beside redis_version.
+const Version = "0.1.0"
+
+func (s *Server) infoClients(b *strings.Builder) {
+	pubsub := 0
+	for _, c := range s.clients {
+		if c.Flags&command.ClientPubSub != 0 {
+			pubsub++
+		}
+	}
+	field(b, "connected_clients", len(s.clients))
+	field(b, "cluster_connections", 0)
+	field(b, "maxclients", s.cfg.MaxClients)
+	field(b, "client_recent_max_input_buffer", 0)
+	field(b, "client_recent_max_output_buffer", 0)
+	field(b, "blocked_clients", len(s.blocked.clients))
+	field(b, "tracking_clients", 0)
+	field(b, "clients_in_timeout_table", len(s.blocked.clients))
+}
+
+func humanBytes(n uint64) string {
+	switch {
+	case n < 1024:
+		return strconv.FormatUint(n, 10) + "B"
+	case n < 1024*1024:
+		return fmt.Sprintf("%.2fK", float64(n)/1024)
+	case n < 1024*1024*1024:
+		return fmt.Sprintf("%.2fM", float64(n)/(1024*1024))
+	case n < 1024*1024*1024*1024:
+		return fmt.Sprintf("%.2fG", float64(n)/(1024*1024*1024))
+	}
+	return fmt.Sprintf("%.2fT", float64(n)/(1024*1024*1024*1024))
+}
+
+// rssBytes reads the resident set size from /proc.
+func rssBytes() uint64 {
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseUint(f[1], 10, 64)
+	return pages * uint64(os.Getpagesize())
+}
+
+func totalSystemMemory() uint64 {
+	var si syscall.Sysinfo_t
+	if syscall.Sysinfo(&si) != nil {
+		return 0
+	}
+	return uint64(si.Totalram) * uint64(si.Unit)
+}
+
+var policyNames = map[int]string{
+	config.PolicyVolatileLRU: "volatile-lru", config.PolicyVolatileLFU: "volatile-lfu",
+	config.PolicyVolatileRandom: "volatile-random", config.PolicyVolatileTTL: "volatile-ttl",
+	config.PolicyAllkeysLRU: "allkeys-lru", config.PolicyAllkeysLFU: "allkeys-lfu",
+	config.PolicyAllkeysRandom: "allkeys-random", config.PolicyNoEviction: "noeviction",
+}
+
+func (s *Server) infoMemory(b *strings.Builder) {
+	used := s.usedMemory()
+	if used > s.mem.peak {
+		s.mem.peak = used
+	}
+	rss := rssBytes()
+	field(b, "used_memory", used)
+	field(b, "used_memory_human", humanBytes(used))
+	field(b, "used_memory_rss", rss)
+	field(b, "used_memory_rss_human", humanBytes(rss))
+	field(b, "used_memory_peak", s.mem.peak)
+	field(b, "used_memory_peak_human", humanBytes(s.mem.peak))
+	field(b, "used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(max(s.mem.peak, 1))))
+	field(b, "used_memory_overhead", s.mem.startup)
+	field(b, "used_memory_startup", s.mem.startup)
+	dataset := uint64(0)
+	if used > s.mem.startup {
+		dataset = used - s.mem.startup
+	}
+	field(b, "used_memory_dataset", dataset)
+	field(b, "used_memory_dataset_perc", fmt.Sprintf("%.2f%%", float64(dataset)*100/float64(max(used, 1))))
+	field(b, "allocator_allocated", used)
+	field(b, "allocator_active", used)
+	field(b, "allocator_resident", rss)
+	total := totalSystemMemory()
+	field(b, "total_system_memory", total)
+	field(b, "total_system_memory_human", humanBytes(total))
+	field(b, "used_memory_lua", 0)
+	field(b, "used_memory_lua_human", "0B")
+	field(b, "used_memory_scripts", 0)
+	field(b, "used_memory_scripts_human", "0B")
+	field(b, "number_of_cached_scripts", 0)
+	field(b, "maxmemory", s.cfg.MaxMemory)
+	field(b, "maxmemory_human", humanBytes(s.cfg.MaxMemory))
+	field(b, "maxmemory_policy", policyNames[s.cfg.MaxmemoryPolicy])
+	frag := float64(rss) / float64(max(used, 1))
+	field(b, "mem_fragmentation_ratio", fmt.Sprintf("%.2f", frag))
+	field(b, "mem_fragmentation_bytes", int64(rss)-int64(used))
+	field(b, "mem_not_counted_for_evict", 0)
+	field(b, "mem_replication_backlog", 0)
+	field(b, "mem_clients_slaves", 0)
+	field(b, "mem_clients_normal", s.clientsMemory())
+	field(b, "mem_aof_buffer", 0)
+	field(b, "mem_allocator", "go-"+runtime.Version())
+	field(b, "active_defrag_running", 0)
+	field(b, "lazyfree_pending_objects", 0)
+	field(b, "lazyfreed_objects", 0)
+}
+
+// clientsMemory is the buffer memory held by client connections.
+func (s *Server) clientsMemory() int {
+	n := 0
+	for _, c := range s.clients {
+		n += cap(c.qbuf) + cap(c.B) + c.obufPending
+	}
+	return n
+}
+
+func (s *Server) infoPersistence(b *strings.Builder) {
+	field(b, "loading", 0)
+	field(b, "async_loading", 0)
+	field(b, "current_cow_peak", 0)
+	field(b, "current_cow_size", 0)
+	field(b, "current_cow_size_age", 0)
+	field(b, "current_fork_perc", "0.00")
+	field(b, "current_save_keys_processed", 0)
+	field(b, "current_save_keys_total", 0)
+	field(b, "rdb_changes_since_last_save", s.core.Dirty)
+	field(b, "rdb_bgsave_in_progress", 0)
+	field(b, "rdb_last_save_time", s.lastSave)
+	field(b, "rdb_last_bgsave_status", "ok")
+	field(b, "rdb_last_bgsave_time_sec", -1)
+	field(b, "rdb_current_bgsave_time_sec", -1)
+	field(b, "rdb_saves", 0)
+	field(b, "rdb_last_cow_size", 0)
+	field(b, "rdb_last_load_keys_expired", 0)
+	field(b, "rdb_last_load_keys_loaded", 0)
+	aof := 0
+	if s.cfg.AppendOnly {
+		aof = 1
+	}
+	field(b, "aof_enabled", aof)
+	field(b, "aof_rewrite_in_progress", 0)
+	field(b, "aof_rewrite_scheduled", 0)
+	field(b, "aof_last_rewrite_time_sec", -1)
+	field(b, "aof_current_rewrite_time_sec", -1)
+	field(b, "aof_last_bgrewrite_status", "ok")
+	field(b, "aof_rewrites", 0)
+	field(b, "aof_rewrites_consecutive_failures", 0)
+	field(b, "aof_last_write_status", "ok")
+	field(b, "aof_last_cow_size", 0)
+	field(b, "module_fork_in_progress", 0)
+	field(b, "module_fork_last_cow_size", 0)
+}
+
+func (s *Server) infoStats(b *strings.Builder) {
+	st := &s.stats
+	field(b, "total_connections_received", st.totalConns)
+	field(b, "total_commands_processed", st.totalCommands)
+	field(b, "instantaneous_ops_per_sec", s.cron.opsPerSec)
+	field(b, "total_net_input_bytes", st.netInput)
+	field(b, "total_net_output_bytes", st.netOutput.Load())
+	field(b, "total_net_repl_input_bytes", 0)
+	field(b, "total_net_repl_output_bytes", 0)
+	field(b, "instantaneous_input_kbps", "0.00")
+	field(b, "instantaneous_output_kbps", "0.00")
+	field(b, "instantaneous_input_repl_kbps", "0.00")
+	field(b, "instantaneous_output_repl_kbps", "0.00")
+	field(b, "rejected_connections", st.rejectedConns)
+	field(b, "sync_full", 0)
+	field(b, "sync_partial_ok", 0)
+	field(b, "sync_partial_err", 0)
+	field(b, "expired_keys", st.expiredKeys)
+	field(b, "expired_stale_perc", "0.00")
+	field(b, "expired_time_cap_reached_count", 0)
+	field(b, "expire_cycle_cpu_milliseconds", 0)
+	field(b, "evicted_keys", st.evictedKeys)
+	field(b, "evicted_clients", 0)
+	field(b, "total_eviction_exceeded_time", 0)
+	field(b, "current_eviction_exceeded_time", 0)
+	field(b, "keyspace_hits", st.keyspaceHits)
+	field(b, "keyspace_misses", st.keyspaceMiss)
+	field(b, "pubsub_channels", len(s.pubsub.channels))
+	field(b, "pubsub_patterns", len(s.pubsub.patterns))
+	field(b, "pubsubshard_channels", len(s.pubsub.shard))
+	field(b, "latest_fork_usec", 0)
+	field(b, "total_forks", 0)
+	field(b, "migrate_cached_sockets", 0)
+	field(b, "slave_expires_tracked_keys", 0)
+	field(b, "active_defrag_hits", 0)
+	field(b, "active_defrag_misses", 0)
+	field(b, "active_defrag_key_hits", 0)
+	field(b, "active_defrag_key_misses", 0)
+	field(b, "total_active_defrag_time", 0)
+	field(b, "current_active_defrag_time", 0)
+	field(b, "tracking_total_keys", 0)
+	field(b, "tracking_total_items", 0)
+	field(b, "tracking_total_prefixes", 0)
+	field(b, "unexpected_error_replies", 0)
+	field(b, "total_error_replies", s.core.TotalErrors)
+	field(b, "dump_payload_sanitizations", 0)
+	field(b, "total_reads_processed", 0)
+	field(b, "total_writes_processed", 0)
+	field(b, "io_threaded_reads_processed", 0)
+	field(b, "io_threaded_writes_processed", 0)
+}
+
+func (s *Server) infoReplication(b *strings.Builder) {
+	field(b, "role", "master")
+	field(b, "connected_slaves", 0)
+	field(b, "master_failover_state", "no-failover")
+	field(b, "master_replid", s.runID)
+	field(b, "master_replid2", "0000000000000000000000000000000000000000")
+	field(b, "master_repl_offset", 0)
+	field(b, "second_repl_offset", -1)
+	field(b, "repl_backlog_active", 0)
+	field(b, "repl_backlog_size", s.cfg.ReplBacklogSize)
+	field(b, "repl_backlog_first_byte_offset", 0)
+	field(b, "repl_backlog_histlen", 0)
+}
+
+func (s *Server) infoCPU(b *strings.Builder) {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	tv := func(t syscall.Timeval) string {
+		return fmt.Sprintf("%d.%06d", t.Sec, t.Usec)
+	}
+	field(b, "used_cpu_sys", tv(ru.Stime))
+	field(b, "used_cpu_user", tv(ru.Utime))
+	field(b, "used_cpu_sys_children", "0.000000")
+	field(b, "used_cpu_user_children", "0.000000")
+}
+
+func (s *Server) infoCommandstats(b *strings.Builder) {
+	var walk func(cmd *command.Command)
+	walk = func(cmd *command.Command) {
+		if cmd.Calls > 0 || cmd.RejectedCalls > 0 || cmd.FailedCalls > 0 {
+			perCall := 0.0
+			if cmd.Calls > 0 {
+				perCall = float64(cmd.Usec) / float64(cmd.Calls)
+			}
+			fmt.Fprintf(b, "cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d\r\n",
+				cmd.Name, cmd.Calls, cmd.Usec, perCall, cmd.RejectedCalls, cmd.FailedCalls)
+		}
+		names := make([]string, 0, len(cmd.Sub))
+		for n := range cmd.Sub {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			walk(cmd.Sub[n])
+		}
+	}
+	for _, cmd := range command.All() {
+		walk(cmd)
+	}
+}
+
+func (s *Server) infoErrorstats(b *strings.Builder) {
+	names := make([]string, 0, len(s.core.ErrorStats))
+	for n := range s.core.ErrorStats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(b, "errorstat_%s:count=%d\r\n", n, s.core.ErrorStats[n])
+	}
+}
+
+func (s *Server) infoCluster(b *strings.Builder) {
+	enabled := 0
+	if s.cfg.ClusterEnabled {
+		enabled = 1
+	}
+	field(b, "cluster_enabled", enabled)
+}
+
+func (s *Server) infoKeyspace(b *strings.Builder) {
+	for _, db := range s.ks.DBs {
+		if db.Len() == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "db%d:keys=%d,expires=%d,avg_ttl=%d\r\n", db.ID, db.Len(), db.ExpiresLen(), db.AvgTTL)
+	}
+}
+
+// memState tracks memory figures for INFO and maxmemory.
+type memState struct {
+	peak    uint64
+	startup uint64
+	sample  []metrics.Sample
+}
+
+// usedMemory is what the Go heap holds in live-or-not-yet-collected
+// objects plus the runtime's other allocations: the process's own view of
+// what it uses, the counterpart of Redis's zmalloc used_memory.
+func (s *Server) usedMemory() uint64 {
+	if s.mem.sample == nil {
+		s.mem.sample = []metrics.Sample{
+			{Name: "/memory/classes/heap/objects:bytes"},
+			{Name: "/memory/classes/os-stacks:bytes"},
+			{Name: "/memory/classes/other:bytes"},
+			{Name: "/memory/classes/metadata/other:bytes"},
+		}
+	}
+	metrics.Read(s.mem.sample)
+	var total uint64
+	for _, smp := range s.mem.sample {
+		if smp.Value.Kind() == metrics.KindUint64 {
+			total += smp.Value.Uint64()
+		}
+	}
+	return total
+}
+
+func globMatchFold(pattern, s string) bool { return glob.MatchString(pattern, s, true) }

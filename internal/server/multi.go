@@ -1,0 +1,112 @@
+package server
+
+import (
+	"shoal/internal/command"
+	"shoal/internal/rerr"
+)
+
+// multiState is a client's MULTI queue (multi.c).
+type multiState struct {
+	queue []queuedCommand
+	// denyOOM: a queued command may grow memory, so EXEC obeys maxmemory.
+	denyOOM bool
+}
+
+type queuedCommand struct {
+	cmd  *command.Command
+	argv [][]byte
+}
+
+func init() {
+	handle("multi", multiCommand)
+	handle("exec", execCommand)
+	handle("discard", discardCommand)
+	handle("watch", watchCommand)
+	handle("unwatch", unwatchCommand)
+}
+
+// queueMultiCommand copies the command into the MULTI queue (the argv
+// points into the read buffer) and replies QUEUED.
+func (s *Server) queueMultiCommand(c *conn) {
+	if c.Flags&command.ClientDirtyExec == 0 {
+		argv := make([][]byte, len(c.Argv))
+		for i, a := range c.Argv {
+			argv[i] = append([]byte(nil), a...)
+		}
+		c.multi.queue = append(c.multi.queue, queuedCommand{cmd: c.Cmd, argv: argv})
+		if c.Cmd.Has(command.FlagDenyOOM) {
+			c.multi.denyOOM = true
+		}
+	}
+	c.Simple("QUEUED")
+}
+
+func multiCommand(s *Server, c *conn) {
+	if c.Flags&command.ClientMulti != 0 {
+		c.Error(rerr.MultiNested)
+		return
+	}
+	c.Flags |= command.ClientMulti
+	c.Simple("OK")
+}
+
+func (c *conn) discardTransaction() {
+	c.multi = multiState{}
+	c.Flags &^= command.ClientMulti | command.ClientDirtyExec
+	c.Watch.Unwatch()
+}
+
+func discardCommand(s *Server, c *conn) {
+	if c.Flags&command.ClientMulti == 0 {
+		c.Error(rerr.DiscardNoMulti)
+		return
+	}
+	c.discardTransaction()
+	c.Simple("OK")
+}
+
+func execCommand(s *Server, c *conn) {
+	if c.Flags&command.ClientMulti == 0 {
+		c.Error(rerr.ExecWithoutMult)
+		return
+	}
+	if c.Flags&command.ClientDirtyExec != 0 {
+		c.discardTransaction()
+		c.Error(rerr.ExecAbort)
+		return
+	}
+	if c.Watch.Dirty || c.Watch.ExpiredSinceWatch() {
+		c.discardTransaction()
+		c.NullArray()
+		return
+	}
+	queue := c.multi.queue
+	c.multi = multiState{}
+	c.Flags &^= command.ClientMulti
+	c.Watch.Unwatch()
+	c.Array(len(queue))
+	savedArgv, savedCmd := c.Argv, c.Cmd
+	c.Flags |= command.ClientInExec
+	for _, q := range queue {
+		c.Argv, c.Cmd = q.argv, q.cmd
+		s.call(c, q.cmd)
+	}
+	c.Flags &^= command.ClientInExec
+	c.Argv, c.Cmd = savedArgv, savedCmd
+}
+
+func watchCommand(s *Server, c *conn) {
+	if c.Flags&command.ClientMulti != 0 {
+		c.Error(rerr.WatchInMulti)
+		return
+	}
+	for _, k := range c.Argv[1:] {
+		c.DB.Watch(&c.Watch, k)
+	}
+	c.Simple("OK")
+}
+
+func unwatchCommand(s *Server, c *conn) {
+	c.Watch.Unwatch()
+	c.Simple("OK")
+}

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+
+	"shoal/internal/command"
+	"shoal/internal/rerr"
+)
+
+// pauseState is CLIENT PAUSE: until end, commands of the paused kind wait
+// in their clients' query buffers.
+type pauseState struct {
+	active    bool
+	writeOnly bool
+	end       int64 // unix ms
+	waiting   []*conn
+}
+
+// pauseBlocks reports whether argv must wait for the pause to end.
+func (s *Server) pauseBlocks(c *conn, argv [][]byte) bool {
+	if c.Flags&(command.ClientMaster|command.ClientReplica) != 0 {
+		return false
+	}
+	if !s.pause.writeOnly {
+		return true
+	}
+	cmd := command.Lookup(argv[0])
+	if cmd == nil {
+		return false
+	}
+	if cmd.Has(command.FlagWrite) || cmd.Has(command.FlagMayReplicate) {
+		return true
+	}
+	if cmd.Name == "exec" {
+		for _, q := range c.multi.queue {
+			if q.cmd.Has(command.FlagWrite) || q.cmd.Has(command.FlagMayReplicate) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) postpone(c *conn) {
+	if !c.postponed {
+		c.postponed = true
+		s.pause.waiting = append(s.pause.waiting, c)
+	}
+}
+
+func (s *Server) unpause() {
+	s.pause.active = false
+	for _, c := range s.pause.waiting {
+		c.postponed = false
+		if !c.closed {
+			c.resume = true
+			c.queueWrite()
+		}
+	}
+	s.pause.waiting = nil
+}
+
+func (s *Server) pauseCron() {
+	if s.pause.active && s.cron.nowMs >= s.pause.end {
+		s.unpause()
+	}
+}
+
+// clientPauseCommand is CLIENT PAUSE timeout [WRITE|ALL].
+func clientPauseCommand(s *Server, c *conn) {
+	ms, err := strconv.ParseInt(string(c.Argv[2]), 10, 64)
+	if err != nil {
+		c.Error(rerr.Line("ERR timeout is not an integer or out of range"))
+		return
+	}
+	if ms < 0 {
+		c.Error(rerr.Line("ERR timeout is negative"))
+		return
+	}
+	writeOnly := false
+	if len(c.Argv) == 4 {
+		switch strings.ToLower(string(c.Argv[3])) {
+		case "write":
+			writeOnly = true
+		case "all":
+		default:
+			c.Error(rerr.Line("ERR CLIENT PAUSE mode must be WRITE or ALL"))
+			return
+		}
+	} else if len(c.Argv) > 4 {
+		c.Error(rerr.Syntax)
+		return
+	}
+	end := s.cron.commandTime() + ms
+	// A stricter pause (ALL over WRITE) or a later end wins, as Redis.
+	if s.pause.active {
+		if s.pause.writeOnly && !writeOnly {
+			s.pause.writeOnly = false
+		}
+		if end > s.pause.end {
+			s.pause.end = end
+		}
+	} else {
+		s.pause = pauseState{active: true, writeOnly: writeOnly, end: end, waiting: s.pause.waiting}
+	}
+	c.Simple("OK")
+}
+
+func clientUnpauseCommand(s *Server, c *conn) {
+	if s.pause.active {
+		s.unpause()
+	}
+	c.Simple("OK")
+}

@@ -1,0 +1,132 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+
+	"shoal/internal/config"
+)
+
+// daemonChildEnv marks the re-executed child of a daemonizing server.
+const daemonChildEnv = "SHOAL_DAEMON_CHILD"
+
+// Main is shoal-server's whole life: configuration, daemonizing, start-up,
+// serving until SIGTERM/SIGINT or SHUTDOWN. It returns the exit code.
+func Main(args []string) int {
+	if len(args) == 1 && (args[0] == "-v" || args[0] == "--version") {
+		fmt.Printf("Shoal server v=%s (Redis %s compatible) go=%s\n", Version, redisVersion, runtime.Version())
+		return 0
+	}
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		fmt.Println("Usage: shoal-server [/path/to/redis.conf] [options] [-]\n       shoal-server -v or --version\n       shoal-server -h or --help")
+		return 0
+	}
+	path, overrides := config.ParseArgs(args)
+	cfg, err := config.Load(path, overrides)
+	if err != nil {
+		var fe *config.FileError
+		if errors.As(err, &fe) {
+			fmt.Fprintln(os.Stderr, err.Error())
+		} else {
+			fmt.Fprintln(os.Stderr, err.Error())
+		}
+		return 1
+	}
+	if cfg.Daemonize && os.Getenv(daemonChildEnv) == "" {
+		return daemonize()
+	}
+	if cfg.Dir != "" {
+		if err := os.Chdir(cfg.Dir); err != nil {
+			fmt.Fprintf(os.Stderr, "Can't chdir to '%s': %v\n", cfg.Dir, err)
+			return 1
+		}
+	}
+	if cfg.IOThreads > 1 {
+		runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), cfg.IOThreads+1))
+	}
+	s := New(cfg)
+	cfg.OnApply("dir", func(c *config.Config) error {
+		if err := os.Chdir(c.Dir); err != nil {
+			return err
+		}
+		if wd, err := os.Getwd(); err == nil {
+			c.Dir = wd
+		}
+		return nil
+	})
+	if wd, err := os.Getwd(); err == nil {
+		cfg.Dir = wd
+	}
+	s.logf(logNotice, "oO0OoO0OoO0Oo Shoal is starting oO0OoO0OoO0Oo")
+	s.logf(logNotice, "Shoal version=%s, Redis compatibility=%s, bits=64, pid=%d, just started", Version, redisVersion, pid)
+	if path == "" {
+		s.logf(logWarning, "Warning: no config file specified, using the default config. In order to specify a config file use shoal-server /path/to/redis.conf")
+	} else {
+		s.logf(logNotice, "Configuration loaded")
+	}
+	if err := s.Listen(); err != nil {
+		s.logf(logWarning, "%v", err)
+		return 1
+	}
+	if cfg.PidFile != "" {
+		if err := os.WriteFile(cfg.PidFile, []byte(strconv.Itoa(pid)+"\n"), 0o644); err != nil {
+			s.logf(logWarning, "Failed to write PID file: %v", err)
+		}
+		defer os.Remove(cfg.PidFile)
+	}
+	s.mem.startup = s.usedMemory()
+	s.logf(logNotice, "Server initialized")
+	s.logf(logNotice, "Ready to accept connections tcp")
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		sig := <-sigs
+		name := "SIGTERM"
+		if sig == syscall.SIGINT {
+			name = "SIGINT"
+		}
+		s.logf(logWarning, "Received %s scheduling shutdown...", name)
+		s.Shutdown()
+	}()
+	signal.Ignore(syscall.SIGPIPE)
+	if err := s.Serve(); err != nil {
+		s.logf(logWarning, "%v", err)
+		return 1
+	}
+	s.logf(logWarning, "Shoal is now ready to exit, bye bye...")
+	return 0
+}
+
+// daemonize re-executes the server detached from the terminal (Go cannot
+// fork a running runtime) and returns the parent's exit code.
+func daemonize() int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Env = append(os.Environ(), daemonChildEnv+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if wd, err := os.Getwd(); err == nil {
+		cmd.Dir = filepath.Clean(wd)
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,415 @@
+package server
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"shoal/internal/command"
+	"shoal/internal/config"
+	"shoal/internal/keyspace"
+)
+
+// Server is one shoal-server process's state.
+type Server struct {
+	// mu is the executor lock: every command, and every change to state a
+	// command can see, runs while holding it (docs/DESIGN.md).
+	mu sync.Mutex
+
+	cfg   *config.Config
+	core  *command.Core
+	ks    *keyspace.Keyspace
+	loops []*loop
+	// curLoop is the loop currently holding mu (nil for other goroutines).
+	curLoop *loop
+
+	listeners []int // listening socket fds, owned by loop 0
+	nextLoop  int
+	nextID    int64
+	clients   map[int64]*conn
+	runID     string
+	started   time.Time
+
+	stopping atomic.Bool
+	wg       sync.WaitGroup
+	done     chan struct{}
+
+	stats   stats
+	cron    cronState
+	pubsub  pubsubServer
+	blocked blockedServer
+	pause   pauseState
+
+	monitors []*conn
+	slowlog  slowlog
+	evict    evictState
+	mem      memState
+	// lastSave is the unix time of the last successful save (LASTSAVE).
+	lastSave int64
+	// activeExpire is false after DEBUG SET-ACTIVE-EXPIRE 0.
+	activeExpire bool
+
+	log *logger
+	rnd *rand.Rand
+}
+
+// New makes a server from its configuration; Listen and Serve start it.
+func New(cfg *config.Config) *Server {
+	seed := uint64(time.Now().UnixNano())
+	s := &Server{
+		cfg:     cfg,
+		clients: make(map[int64]*conn),
+		done:    make(chan struct{}),
+		started: time.Now(),
+		rnd:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+	}
+	s.runID = randomHex(s.rnd, 40)
+	s.log = newLogger(cfg.LogFile, cfg.Loglevel)
+	s.ks = keyspace.New(cfg.Databases, cfg.ClusterEnabled, func(n uint64) uint64 {
+		if n == 0 {
+			return 0
+		}
+		return s.rnd.Uint64N(n)
+	})
+	s.core = command.NewCore(s.ks)
+	s.core.Owner = s
+	s.applyLimits()
+	s.ks.OnExpire = s.onKeyExpired
+	s.ks.Touch = s.touch
+	s.ks.LRUClock = s.newKeyClock
+	s.lastSave = time.Now().Unix()
+	s.activeExpire = true
+	s.cron.clock = uint32(time.Now().Unix()) & lruClockMax
+	s.core.Notify = s.notifyKeyspaceEvent
+	s.core.KeyReady = s.signalKeyAsReady
+	s.pubsub.init()
+	s.blocked.init()
+	return s
+}
+
+func randomHex(r *rand.Rand, n int) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = digits[r.IntN(16)]
+	}
+	return string(b)
+}
+
+// Listen opens the listening sockets on the configured addresses.
+func (s *Server) Listen() error {
+	addrs := s.cfg.Bind
+	if len(addrs) == 0 {
+		addrs = []string{"*"}
+	}
+	for _, a := range addrs {
+		optional := false
+		if len(a) > 0 && a[0] == '-' {
+			optional = true
+			a = a[1:]
+		}
+		fd, err := listenTCP(a, s.cfg.Port, s.cfg.TCPBacklog)
+		if err != nil {
+			if optional {
+				continue
+			}
+			s.closeListeners()
+			return fmt.Errorf("Could not create server TCP listening socket %s:%d: %w", a, s.cfg.Port, err)
+		}
+		s.listeners = append(s.listeners, fd)
+	}
+	if len(s.listeners) == 0 {
+		return fmt.Errorf("Failed listening on port %d (tcp), aborting.", s.cfg.Port)
+	}
+	if s.cfg.Port == 0 {
+		if sa, err := syscall.Getsockname(s.listeners[0]); err == nil {
+			switch a := sa.(type) {
+			case *syscall.SockaddrInet4:
+				s.cfg.Port = a.Port
+			case *syscall.SockaddrInet6:
+				s.cfg.Port = a.Port
+			}
+		}
+	}
+	return nil
+}
+
+// Port is the TCP port the server listens on (useful with port 0).
+func (s *Server) Port() int { return s.cfg.Port }
+
+func listenTCP(host string, port, backlog int) (int, error) {
+	var sa syscall.Sockaddr
+	family := syscall.AF_INET
+	switch host {
+	case "*", "0.0.0.0":
+		sa = &syscall.SockaddrInet4{Port: port}
+	case "::*", "::":
+		family = syscall.AF_INET6
+		sa = &syscall.SockaddrInet6{Port: port}
+	default:
+		ip := net.ParseIP(host)
+		if ip == nil {
+			return -1, fmt.Errorf("bad address %q", host)
+		}
+		if ip4 := ip.To4(); ip4 != nil {
+			a := &syscall.SockaddrInet4{Port: port}
+			copy(a.Addr[:], ip4)
+			sa = a
+		} else {
+			family = syscall.AF_INET6
+			a := &syscall.SockaddrInet6{Port: port}
+			copy(a.Addr[:], ip.To16())
+			sa = a
+		}
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+	if family == syscall.AF_INET6 {
+		syscall.SetsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, 1)
+	}
+	if err := syscall.Bind(fd, sa); err != nil {
+		syscall.Close(fd)
+		return -1, err
+	}
+	if err := syscall.Listen(fd, backlog); err != nil {
+		syscall.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+func (s *Server) closeListeners() {
+	for _, fd := range s.listeners {
+		syscall.Close(fd)
+	}
+	s.listeners = nil
+}
+
+func (s *Server) isListener(fd int) bool {
+	for _, l := range s.listeners {
+		if l == fd {
+			return true
+		}
+	}
+	return false
+}
+
+// Serve runs the event loops until Shutdown; it returns when they stopped.
+func (s *Server) Serve() error {
+	n := s.cfg.IOThreads
+	if n < 1 {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
+		l, err := newLoop(s, i)
+		if err != nil {
+			return err
+		}
+		s.loops = append(s.loops, l)
+	}
+	for _, fd := range s.listeners {
+		if err := s.loops[0].watch(fd, syscall.EPOLLIN); err != nil {
+			return err
+		}
+	}
+	s.cron.init(s)
+	for _, l := range s.loops {
+		s.wg.Add(1)
+		go l.run(&s.wg)
+	}
+	s.wg.Wait()
+	s.closeListeners()
+	close(s.done)
+	return nil
+}
+
+// Shutdown stops the loops; Serve returns once they have closed their
+// connections.
+func (s *Server) Shutdown() {
+	if s.stopping.Swap(true) {
+		return
+	}
+	// Write the eventfds directly: Shutdown may run with mu held (SHUTDOWN)
+	// or without (signals), and a spurious wake-up is harmless.
+	one := []byte{1, 0, 0, 0, 0, 0, 0, 0}
+	for _, l := range s.loops {
+		syscall.Write(l.evfd, one)
+	}
+}
+
+// acceptAll accepts every pending connection on listener fd (loop 0).
+func (s *Server) acceptAll(lfd int) {
+	for {
+		fd, sa, err := syscall.Accept4(lfd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
+		if err != nil {
+			if err != syscall.EAGAIN && err != syscall.EINTR && err != syscall.ECONNABORTED {
+				s.logf(logWarning, "Accepting client connection: %v", err)
+			}
+			return
+		}
+		syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+		if s.cfg.TCPKeepAlive > 0 {
+			setKeepAlive(fd, s.cfg.TCPKeepAlive)
+		}
+		s.mu.Lock()
+		s.acceptConn(fd, sa)
+		s.mu.Unlock()
+	}
+}
+
+func setKeepAlive(fd, interval int) {
+	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1)
+	syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE, interval)
+	iv := interval / 3
+	if iv == 0 {
+		iv = 1
+	}
+	syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_KEEPINTVL, iv)
+	syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_KEEPCNT, 3)
+}
+
+func sockaddrString(sa syscall.Sockaddr) (ip string, port int) {
+	switch a := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return net.IP(a.Addr[:]).String(), a.Port
+	case *syscall.SockaddrInet6:
+		return net.IP(a.Addr[:]).String(), a.Port
+	}
+	return "?", 0
+}
+
+// acceptConn registers a new client. Called with s.mu held, from loop 0.
+func (s *Server) acceptConn(fd int, sa syscall.Sockaddr) {
+	ip, port := sockaddrString(sa)
+	if int64(len(s.clients)) >= s.cfg.MaxClients {
+		syscall.Write(fd, []byte("-ERR max number of clients reached\r\n"))
+		syscall.Close(fd)
+		s.stats.rejectedConns++
+		return
+	}
+	if msg := s.protectedModeRefusal(ip); msg != nil {
+		syscall.Write(fd, msg)
+		syscall.Close(fd)
+		s.stats.rejectedConns++
+		return
+	}
+	l := s.loops[s.nextLoop%len(s.loops)]
+	s.nextLoop++
+	s.nextID++
+	now := time.Now().UnixMilli()
+	c := &conn{srv: s, loop: l, fd: fd, created: now, lastSeen: now}
+	c.ID = s.nextID
+	c.Core = s.core
+	c.Conn = c
+	c.DB = s.ks.DBs[0]
+	c.Proto = 2
+	c.rd.MaxBulkLen = s.cfg.ProtoMaxBulkLen
+	c.addr = net.JoinHostPort(ip, strconv.Itoa(port))
+	if lsa, err := syscall.Getsockname(fd); err == nil {
+		lip, lport := sockaddrString(lsa)
+		c.laddr = net.JoinHostPort(lip, strconv.Itoa(lport))
+	}
+	if s.cfg.RequirePass == "" {
+		c.Flags |= command.ClientAuthenticated
+	}
+	s.clients[c.ID] = c
+	s.stats.totalConns++
+	if l == s.loops[0] {
+		l.conns[fd] = c
+		if err := l.watch(fd, syscall.EPOLLIN); err != nil {
+			delete(l.conns, fd)
+			delete(s.clients, c.ID)
+			syscall.Close(fd)
+		}
+		return
+	}
+	l.handoff = append(l.handoff, c)
+	l.wake()
+}
+
+// protectedModeRefusal returns Redis's explanatory error when protected
+// mode must refuse a non-loopback client, or nil.
+func (s *Server) protectedModeRefusal(ip string) []byte {
+	if !s.cfg.ProtectedMode || s.cfg.RequirePass != "" || !s.bindsEverywhere() {
+		return nil
+	}
+	if ip == "127.0.0.1" || ip == "::1" {
+		return nil
+	}
+	if parsed := net.ParseIP(ip); parsed != nil && parsed.IsLoopback() {
+		return nil
+	}
+	return protectedModeError
+}
+
+// bindsEverywhere is true when no explicit bind address restricts access
+// (Redis's protected mode only applies to the default bind).
+func (s *Server) bindsEverywhere() bool {
+	d := config.Default().Bind
+	if len(s.cfg.Bind) != len(d) {
+		return false
+	}
+	for i := range d {
+		if s.cfg.Bind[i] != d[i] {
+			return false
+		}
+	}
+	return true
+}
+
+var protectedModeError = []byte("-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n")
+
+// freeClient unlinks and closes c. Called with s.mu held, from c's loop.
+func (s *Server) freeClient(c *conn) {
+	if c.closed {
+		return
+	}
+	s.unlinkClient(c)
+	c.close()
+}
+
+// unlinkClient removes c from every server table. Called with s.mu held.
+func (s *Server) unlinkClient(c *conn) {
+	delete(s.clients, c.ID)
+	c.Watch.Unwatch()
+	s.pubsubUnsubscribeAll(c)
+	s.unblockOnFree(c)
+	s.monitorRemove(c)
+}
+
+// onKeyExpired propagates the deletion of an expired key and notifies.
+func (s *Server) onKeyExpired(db *keyspace.DB, key string) {
+	s.stats.expiredKeys++
+	kb := []byte(key)
+	db.Touched(kb)
+	s.notifyKeyspaceEvent(command.NotifyExpired, "expired", kb, db.ID)
+	s.propagate(db.ID, [][]byte{[]byte("DEL"), kb})
+}
+
+// propagate feeds a write to the AOF and replicas (persistence and
+// replication attach here).
+func (s *Server) propagate(dbid int, argv [][]byte) {
+	s.stats.propagated++
+}
+
+// beforeReplies runs before a loop writes a pass's replies (Redis's
+// beforeSleep): persistence must be on disk before acknowledgements leave.
+func (s *Server) beforeReplies() {}
+
+func (s *Server) cfgQueryBufLimit() int64 { return s.cfg.ClientQueryBufferLimit }
+
+// Logf writes a log line at notice level.
+func (s *Server) Logf(format string, args ...any) { s.logf(logNotice, format, args...) }
+
+func (s *Server) logf(level int, format string, args ...any) { s.log.printf(level, format, args...) }
+
+var pid = os.Getpid()
