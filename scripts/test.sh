@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs Shoal's whole test suite: vet, unit and integration tests, the
+# differential suite against redis-server 7.0 (skipped when it is absent),
+# and the race detector over the concurrent packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go vet ./...
+go test -count=1 -timeout 15m ./...
+go test -count=1 -race -timeout 10m ./internal/server/... ./internal/keyspace/... ./internal/resp/... ./internal/config/...
