@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"syscall"
+	"time"
 
 	"shoal/internal/command"
 	"shoal/internal/resp"
@@ -98,6 +99,8 @@ func (c *conn) readAndProcess() {
 	}
 	srv := c.srv
 	srv.mu.Lock()
+	srv.curLoop = l
+	srv.clock = time.Now()
 	srv.stats.netInput += int64(n)
 	c.totNetIn += int64(n)
 	consumed := c.processInput(data)
@@ -117,6 +120,7 @@ func (c *conn) readAndProcess() {
 			srv.freeClient(c)
 		}
 	}
+	srv.curLoop = nil
 	srv.mu.Unlock()
 }
 

@@ -98,16 +98,20 @@ func isMultiControl(cmd *command.Command) bool {
 // snapshot, stats, MONITOR, slowlog and propagation, as Redis's call().
 func (s *Server) call(c *conn, cmd *command.Command) {
 	if c.Flags&command.ClientInExec == 0 {
-		s.ks.Now = s.cron.commandTime()
+		s.ks.Now = s.clock.UnixMilli()
+		s.cron.nowMs = s.ks.Now
 	}
 	if len(s.monitors) > 0 && !cmd.Has(command.FlagSkipMonitor) && !cmd.Has(command.FlagAdmin) {
 		s.feedMonitors(c)
 	}
 	c.ResetCommandState()
 	dirty := s.core.Dirty
-	start := time.Now()
+	// One clock reading per command: the end of this one is the start of
+	// the next (time.Now showed up at 8% of a SET profile when read twice).
+	start := s.clock
 	cmd.Proc(&c.Client)
-	dur := time.Since(start)
+	s.clock = time.Now()
+	dur := s.clock.Sub(start)
 	if c.Flags&command.ClientBlocked != 0 && c.block.cmd == nil {
 		s.parkClient(c)
 	}

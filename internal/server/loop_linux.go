@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -155,6 +156,7 @@ func (l *loop) flushPending() {
 		c.queued = false
 		if c.resume && !c.closed {
 			c.resume = false
+			srv.clock = time.Now()
 			srv.curLoop = l
 			c.processBuffered()
 			srv.curLoop = nil

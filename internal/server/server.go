@@ -52,6 +52,9 @@ type Server struct {
 	mem      memState
 	// lastSave is the unix time of the last successful save (LASTSAVE).
 	lastSave int64
+	// clock is the last time reading taken under the lock: the start of
+	// the next command (see call).
+	clock time.Time
 	// activeExpire is false after DEBUG SET-ACTIVE-EXPIRE 0.
 	activeExpire bool
 
