@@ -62,6 +62,7 @@ type Client struct {
 	rewritten   [][]byte
 	alsoProp    [][][]byte
 	noPropagate bool
+	forceProp   bool
 }
 
 // Error writes a pre-encoded error reply and counts it for INFO errorstats.
@@ -83,7 +84,15 @@ func (c *Client) ResetCommandState() {
 	c.rewritten = nil
 	c.alsoProp = c.alsoProp[:0]
 	c.noPropagate = false
+	c.forceProp = false
 }
+
+// ForcePropagation propagates the current command even if it changed
+// nothing (FLUSHALL on an empty server must still reach replicas).
+func (c *Client) ForcePropagation() { c.forceProp = true }
+
+// PropagationForced reports whether ForcePropagation was called.
+func (c *Client) PropagationForced() bool { return c.forceProp }
 
 // RewriteArgv replaces what the current command propagates to the AOF and
 // replicas, making its effect deterministic (relative TTL → PXAT, SPOP →

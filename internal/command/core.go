@@ -41,6 +41,8 @@ type Limits struct {
 	HLLSparseMaxBytes      int
 	LFULogFactor           int
 	LFUDecayTime           int
+	// LFU is true under an LFU maxmemory-policy (see PolicyIsLFU).
+	LFU bool
 	// SharedIntegers is false when maxmemory with an LRU/LFU policy
 	// forbids shared integer objects (it changes OBJECT REFCOUNT).
 	SharedIntegers bool
@@ -83,6 +85,10 @@ type Core struct {
 	// (signalKeyAsReady); set by the server.
 	KeyReady func(db *keyspace.DB, key []byte)
 
+	// DBsSwapped lets the server serve clients blocked on keys of two
+	// databases SWAPDB exchanged; set by the server.
+	DBsSwapped func(a, b *keyspace.DB)
+
 	// ErrorStats counts error replies by their first word (INFO errorstats).
 	ErrorStats map[string]int64
 	// TotalErrors is total_error_replies.
@@ -99,6 +105,7 @@ func NewCore(ks *keyspace.Keyspace) *Core {
 		Limits:     DefaultLimits(),
 		Notify:     func(int, string, []byte, int) {},
 		KeyReady:   func(*keyspace.DB, []byte) {},
+		DBsSwapped: func(a, b *keyspace.DB) {},
 		ErrorStats: make(map[string]int64),
 	}
 }

@@ -6,8 +6,8 @@ import (
 
 	"shoal/internal/glob"
 	"shoal/internal/keyspace"
-	"shoal/internal/resp"
 	"shoal/internal/rerr"
+	"shoal/internal/resp"
 	"shoal/internal/types"
 )
 
@@ -269,7 +269,7 @@ func scanCommand(c *Client) {
 	}
 	count := int64(10)
 	var pattern, typ []byte
-	usePattern := false
+	usePattern, useType := false, false
 	for i := 2; i < len(c.Argv); i += 2 {
 		opt := c.Argv[i]
 		if i+1 >= len(c.Argv) {
@@ -292,7 +292,7 @@ func scanCommand(c *Client) {
 			pattern = c.Argv[i+1]
 			usePattern = !(len(pattern) == 1 && pattern[0] == '*')
 		case equalFold(opt, "type"):
-			typ = c.Argv[i+1]
+			typ, useType = c.Argv[i+1], true
 		default:
 			c.Error(rerr.Syntax)
 			return
@@ -314,7 +314,7 @@ func scanCommand(c *Client) {
 		if expired && !replica {
 			doomed = append(doomed, e.Key)
 		}
-		if typ != nil {
+		if useType {
 			// Redis looks the key up for its type, which deletes it
 			// when expired: it then reads "none" and, being gone, is not
 			// filtered as expired afterwards.
@@ -429,6 +429,7 @@ func flushdbCommand(c *Client) {
 		return
 	}
 	c.Core.Dirty += flushDB(c.DB)
+	c.ForcePropagation()
 	c.Simple("OK")
 }
 
@@ -441,6 +442,7 @@ func flushallCommand(c *Client) {
 	for _, db := range c.Core.KS.DBs {
 		c.Core.Dirty += flushDB(db)
 	}
+	c.ForcePropagation()
 	c.Simple("OK")
 }
 
@@ -486,6 +488,7 @@ func swapdbCommand(c *Client) {
 		a.Swap(b)
 		a.TouchAll(b)
 		b.TouchAll(a)
+		c.Core.DBsSwapped(a, b)
 	}
 	c.Core.Dirty++
 	c.Simple("OK")

@@ -166,3 +166,13 @@ func (s *Server) nearestBlockDeadline() int64 {
 	}
 	return min
 }
+
+// signalSwappedDBs marks as ready every key that clients of either database
+// wait on and that now has data (scanDatabaseForReadyKeys after SWAPDB).
+func (s *Server) signalSwappedDBs(a, b *keyspace.DB) {
+	for bk := range s.blocked.byKey {
+		if (bk.db == a || bk.db == b) && bk.db.FindString(bk.key) != nil {
+			s.signalKeyAsReady(bk.db, []byte(bk.key))
+		}
+	}
+}

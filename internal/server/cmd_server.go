@@ -55,6 +55,7 @@ func (s *Server) applyLimits() {
 	lruOrLFU := cfg.MaxmemoryPolicy != config.PolicyNoEviction && cfg.MaxmemoryPolicy != config.PolicyAllkeysRandom &&
 		cfg.MaxmemoryPolicy != config.PolicyVolatileRandom && cfg.MaxmemoryPolicy != config.PolicyVolatileTTL
 	l.SharedIntegers = !(cfg.MaxMemory > 0 && lruOrLFU)
+	l.LFU = s.lfuPolicy()
 	s.pubsub.notifyFlags = cfg.NotifyKeyspaceEvents
 	s.slowlog.slowerThan = cfg.SlowlogLogSlowerThan
 	s.slowlog.maxLen = int(cfg.SlowlogMaxLen)

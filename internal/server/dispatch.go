@@ -123,7 +123,7 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	s.stats.totalCommands++
 	s.slowlogPush(c, dur)
 	own, extra := c.Propagation()
-	if own != nil && s.core.Dirty != dirty {
+	if own != nil && (s.core.Dirty != dirty || c.PropagationForced()) {
 		s.propagate(c.DB.ID, own)
 	}
 	for _, argv := range extra {

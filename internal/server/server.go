@@ -91,6 +91,7 @@ func New(cfg *config.Config) *Server {
 	s.cron.clock = uint32(time.Now().Unix()) & lruClockMax
 	s.core.Notify = s.notifyKeyspaceEvent
 	s.core.KeyReady = s.signalKeyAsReady
+	s.core.DBsSwapped = s.signalSwappedDBs
 	s.pubsub.init()
 	s.blocked.init()
 	return s
