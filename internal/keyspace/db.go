@@ -38,6 +38,15 @@ type Keyspace struct {
 	// the eviction policy about the access (LRU clock or LFU counter).
 	Touch func(e *Entry)
 
+	// ReadCommand is set by the dispatcher while a read-only command runs:
+	// only its lookups count as keyspace hits and misses, as lookupKeyRead.
+	ReadCommand bool
+	// Hits and Misses are keyspace_hits and keyspace_misses.
+	Hits, Misses int64
+	// OnMiss is called when a read-only command finds no key (the
+	// "keymiss" notification).
+	OnMiss func(db *DB, key []byte)
+
 	slotted bool
 }
 
@@ -140,15 +149,23 @@ func (db *DB) Expired(e *Entry) bool {
 // as missing. The access is recorded for the eviction policy.
 func (db *DB) Lookup(key []byte) *Entry {
 	e := db.FindString(unsafeString(key))
+	if e != nil && e.Expire != 0 && e.Expire <= db.ks.Now {
+		if !db.ks.Replica {
+			db.expire(e)
+		}
+		e = nil
+	}
 	if e == nil {
+		if db.ks.ReadCommand {
+			db.ks.Misses++
+			if db.ks.OnMiss != nil {
+				db.ks.OnMiss(db, key)
+			}
+		}
 		return nil
 	}
-	if e.Expire != 0 && e.Expire <= db.ks.Now {
-		if db.ks.Replica {
-			return nil
-		}
-		db.expire(e)
-		return nil
+	if db.ks.ReadCommand {
+		db.ks.Hits++
 	}
 	if db.ks.Touch != nil {
 		db.ks.Touch(e)

@@ -114,6 +114,7 @@ func configResetstatCommand(s *Server, c *conn) {
 // resetStats is CONFIG RESETSTAT: counters, command stats, error stats.
 func (s *Server) resetStats() {
 	s.stats = stats{}
+	s.ks.Hits, s.ks.Misses = 0, 0
 	s.core.ErrorStats = make(map[string]int64)
 	s.core.TotalErrors = 0
 	for _, cmd := range command.All() {

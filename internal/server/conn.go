@@ -140,6 +140,7 @@ func (c *conn) processInput(data []byte) int {
 		if c.Flags&(command.ClientBlocked|command.ClientCloseAfterReply|command.ClientCloseASAP) != 0 {
 			break
 		}
+		c.rd.AuthRequired = c.Flags&command.ClientAuthenticated == 0
 		argv, n, err := c.rd.Next(data[pos:], c.argv[:0])
 		if err != nil {
 			var pe *resp.ProtocolError

@@ -105,12 +105,14 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 		s.feedMonitors(c)
 	}
 	c.ResetCommandState()
+	s.ks.ReadCommand = cmd.Has(command.FlagReadOnly)
 	dirty := s.core.Dirty
 	// One clock reading per command: the end of this one is the start of
 	// the next (time.Now showed up at 8% of a SET profile when read twice).
 	start := s.clock
 	cmd.Proc(&c.Client)
 	s.clock = time.Now()
+	s.ks.ReadCommand = false
 	dur := s.clock.Sub(start)
 	if c.Flags&command.ClientBlocked != 0 && c.block.cmd == nil {
 		s.parkClient(c)

@@ -2,10 +2,12 @@ package server
 
 import (
 	"sort"
+	"strings"
 
 	"shoal/internal/command"
 	"shoal/internal/config"
 	"shoal/internal/glob"
+	"shoal/internal/rerr"
 )
 
 // pubsubServer holds the channel and pattern subscription tables. Lists
@@ -322,6 +324,10 @@ func channelList(m map[string][]*conn, pattern []byte) []string {
 }
 
 func pubsubChannelsCommand(s *Server, c *conn) {
+	if len(c.Argv) > 3 {
+		c.Error(subcommandSyntaxError(c))
+		return
+	}
 	var pat []byte
 	if len(c.Argv) > 2 {
 		pat = c.Argv[2]
@@ -334,6 +340,10 @@ func pubsubChannelsCommand(s *Server, c *conn) {
 }
 
 func pubsubShardChannelsCommand(s *Server, c *conn) {
+	if len(c.Argv) > 3 {
+		c.Error(subcommandSyntaxError(c))
+		return
+	}
 	var pat []byte
 	if len(c.Argv) > 2 {
 		pat = c.Argv[2]
@@ -379,6 +389,20 @@ func pubsubHelpCommand(s *Server, c *conn) {
 	})
 }
 
+// subcommandSyntaxError is Redis's addReplySubcommandSyntaxError: the
+// subcommand exists but its arguments do not fit.
+func subcommandSyntaxError(c *conn) []byte {
+	sub := c.Argv[1]
+	if len(sub) > 128 {
+		sub = sub[:128]
+	}
+	parent := c.Cmd.Name
+	if i := strings.IndexByte(parent, '|'); i >= 0 {
+		parent = parent[:i]
+	}
+	return rerr.Line("ERR unknown subcommand or wrong number of arguments for '" + string(sub) + "'. Try " + strings.ToUpper(parent) + " HELP.")
+}
+
 // replyHelp writes a HELP reply as Redis's addReplyHelp: a header line,
 // the given lines, and the trailing HELP line, as status strings.
 func replyHelp(c *conn, name string, lines []string) {
@@ -388,7 +412,7 @@ func replyHelp(c *conn, name string, lines []string) {
 		c.Simple(l)
 	}
 	c.Simple("HELP")
-	c.Simple("    Print this help.")
+	c.Simple("    Prints this help.")
 }
 
 // notifyKeyspaceEvent publishes __keyspace@db__:key and __keyevent@db__:event

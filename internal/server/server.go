@@ -85,6 +85,9 @@ func New(cfg *config.Config) *Server {
 	s.applyLimits()
 	s.ks.OnExpire = s.onKeyExpired
 	s.ks.Touch = s.touch
+	s.ks.OnMiss = func(db *keyspace.DB, key []byte) {
+		s.notifyKeyspaceEvent(command.NotifyKeyMiss, "keymiss", key, db.ID)
+	}
 	s.ks.LRUClock = s.newKeyClock
 	s.lastSave = time.Now().Unix()
 	s.activeExpire = true

@@ -12,8 +12,6 @@ type stats struct {
 	netOutput     atomic.Int64
 	expiredKeys   int64
 	evictedKeys   int64
-	keyspaceHits  int64
-	keyspaceMiss  int64
 	propagated    int64
 	pubsubMsgs    int64
 }
