@@ -1,10 +1,12 @@
 package command
 
 import (
+	"errors"
 	"math"
 	"strconv"
 
 	"shoal/internal/rerr"
+	"shoal/internal/types"
 )
 
 // BlockRequest is what a blocking command leaves behind when it cannot be
@@ -24,6 +26,30 @@ type BlockRequest struct {
 	Retrying bool
 	// StillBlocked is set by Block during a retry.
 	StillBlocked bool
+	// ReadyKey is the key whose signal triggered the retry: Redis 7.0
+	// serves a blocked client from that key, not from the first non-empty
+	// one in argument order.
+	ReadyKey []byte
+}
+
+// ReadyFirst returns keys with the key that woke a retried client moved to
+// the front; outside a retry it returns keys unchanged.
+func (c *Client) ReadyFirst(keys [][]byte) [][]byte {
+	if !c.Blocking.Retrying || c.Blocking.ReadyKey == nil {
+		return keys
+	}
+	for i, k := range keys {
+		if string(k) == string(c.Blocking.ReadyKey) {
+			if i == 0 {
+				return keys
+			}
+			out := make([][]byte, 0, len(keys))
+			out = append(out, k)
+			out = append(out, keys[:i]...)
+			return append(out, keys[i+1:]...)
+		}
+	}
+	return keys
 }
 
 var (
@@ -35,25 +61,28 @@ var (
 // Redis 6+) into an absolute deadline in ms; 0 means forever. It writes the
 // error reply and returns ok=false when the argument is bad.
 func (c *Client) ParseTimeout(arg []byte) (deadline int64, ok bool) {
-	f, err := strconv.ParseFloat(string(arg), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		c.Error(errTimeoutNotFloat)
-		return 0, false
+	f, ok := types.ParseFloat(arg)
+	if !ok {
+		// Redis parses with strtold: values beyond a double's range are
+		// still numbers there, and overflow the millisecond cast below.
+		g, err := strconv.ParseFloat(string(arg), 64)
+		if err == nil || !errors.Is(err, strconv.ErrRange) {
+			c.Error(errTimeoutNotFloat)
+			return 0, false
+		}
+		f = g
 	}
-	if f < 0 {
+	// Redis casts ceil(seconds*1000) to a long long: anything at or past
+	// 2^63 wraps negative, so it answers "timeout is negative".
+	ms := math.Ceil(f * 1000)
+	if f < 0 || ms >= math.MaxInt64 || math.IsInf(ms, 0) {
 		c.Error(errTimeoutNegative)
-		return 0, false
-	}
-	ms := f * 1000
-	if ms > math.MaxInt64/2 {
-		c.Error(errTimeoutNotFloat)
 		return 0, false
 	}
 	if ms == 0 {
 		return 0, true
 	}
-	// Redis rounds the timeout up to whole milliseconds.
-	return c.Now() + int64(math.Ceil(ms)), true
+	return c.Now() + int64(ms), true
 }
 
 // CanBlock reports whether the client may block: not inside MULTI/EXEC or a

@@ -261,3 +261,8 @@ func parseInt(b []byte) (int64, bool) {
 	}
 	return int64(v), true
 }
+
+// Parsed returns how many bytes of the pending command were already parsed
+// into complete arguments. Redis moves parsed arguments out of its query
+// buffer, so client-query-buffer-limit counts only the rest.
+func (r *Reader) Parsed() int { return r.pos }

@@ -94,6 +94,7 @@ func (s *Server) handleClientsBlockedOnKeys() {
 				if e.Type != c.Blocking.Type {
 					continue
 				}
+				c.Blocking.ReadyKey = []byte(bk.key)
 				s.retryBlocked(c)
 			}
 		}
@@ -114,6 +115,7 @@ func (s *Server) retryBlocked(c *conn) {
 	s.call(c, c.block.cmd)
 	c.Argv = savedArgv
 	c.Blocking.Retrying = false
+	c.Blocking.ReadyKey = nil
 	if c.Blocking.StillBlocked {
 		return
 	}

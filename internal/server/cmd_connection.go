@@ -159,7 +159,7 @@ func helloCommand(s *Server, c *conn) {
 		}
 	}
 	if c.Flags&command.ClientAuthenticated == 0 {
-		c.Error(rerr.Line("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"))
+		c.Error(rerr.Line("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"))
 		return
 	}
 	if setName {
@@ -379,7 +379,7 @@ func clientListCommand(s *Server, c *conn) {
 			ids = make(map[int64]bool)
 			for i++; i < len(c.Argv); i++ {
 				id, err := strconv.ParseInt(string(c.Argv[i]), 10, 64)
-				if err != nil || id <= 0 {
+				if err != nil {
 					c.Error(rerr.Line("ERR Invalid client ID"))
 					return
 				}
@@ -425,7 +425,7 @@ func clientKillCommand(s *Server, c *conn) {
 	if len(c.Argv) == 3 {
 		for _, cl := range s.clients {
 			if cl.addr == string(c.Argv[2]) {
-				s.killClient(cl)
+				s.killClientBy(cl, c)
 				c.Simple("OK")
 				return
 			}
@@ -438,7 +438,7 @@ func clientKillCommand(s *Server, c *conn) {
 		return
 	}
 	var id int64
-	var addr, laddr, typ, user string
+	var addr, laddr, typ string
 	skipMe := true
 	var maxAge int64
 	for i := 2; i < len(c.Argv); i += 2 {
@@ -463,7 +463,11 @@ func clientKillCommand(s *Server, c *conn) {
 		case "laddr":
 			laddr = string(val)
 		case "user":
-			user = string(val)
+			// Only the default user exists, and every client is it.
+			if string(val) != "default" {
+				c.Error(rerr.Line("ERR No such user '" + string(val) + "'"))
+				return
+			}
 		case "skipme":
 			switch strings.ToLower(string(val)) {
 			case "yes":
@@ -490,18 +494,28 @@ func clientKillCommand(s *Server, c *conn) {
 	now := s.cron.commandTime()
 	for _, cl := range s.sortedClients() {
 		if (id != 0 && cl.ID != id) || (addr != "" && cl.addr != addr) || (laddr != "" && cl.laddr != laddr) ||
-			(typ != "" && clientType(cl) != typ) || (user != "" && user != "default") ||
+			(typ != "" && clientType(cl) != typ) ||
 			(skipMe && cl == c) || (maxAge != 0 && (now-cl.created)/1000 < maxAge) {
 			continue
 		}
-		s.killClient(cl)
+		s.killClientBy(cl, c)
 		killed++
 	}
 	c.Int(int64(killed))
 }
 
-// killClient closes cl after its pending output (or at once when it is
-// the calling client, after this reply).
+// killClientBy is CLIENT KILL's close: the calling client itself goes after
+// this command's reply, any other at once.
+func (s *Server) killClientBy(cl, caller *conn) {
+	if cl == caller {
+		cl.Flags |= command.ClientCloseAfterReply
+		return
+	}
+	s.killClient(cl)
+}
+
+// killClient schedules cl to be closed by its loop as soon as possible,
+// without waiting for its pending output (Redis's freeClientAsync).
 func (s *Server) killClient(cl *conn) {
 	cl.Flags |= command.ClientCloseASAP
 	cl.queueWrite()
@@ -537,6 +551,10 @@ func clientNoEvictCommand(s *Server, c *conn) {
 }
 
 func clientUnblockCommand(s *Server, c *conn) {
+	if len(c.Argv) > 4 {
+		c.Error(subcommandSyntaxError(c))
+		return
+	}
 	id, err := strconv.ParseInt(string(c.Argv[2]), 10, 64)
 	if err != nil {
 		c.Error(rerr.NotInteger)

@@ -68,13 +68,24 @@ func (s *Server) applyLimits() {
 }
 
 func configGetCommand(s *Server, c *conn) {
+	// Names already in the reply, lower-cased: a parameter named twice, or
+	// by a name and a pattern, appears once, under the first spelling.
 	seen := map[string]bool{}
 	var pairs [][2]string
 	for _, p := range c.Argv[2:] {
+		exact := !strings.ContainsAny(string(p), "[*?")
 		for _, kv := range s.cfg.Get(string(p)) {
-			if !seen[kv[0]] {
-				seen[kv[0]] = true
+			if exact {
+				// A plain name is answered under the spelling given.
+				kv[0] = string(p)
+			}
+			key := strings.ToLower(kv[0])
+			if !seen[key] {
+				seen[key] = true
 				pairs = append(pairs, kv)
+			}
+			if exact {
+				break
 			}
 		}
 	}
@@ -87,7 +98,7 @@ func configGetCommand(s *Server, c *conn) {
 
 func configSetCommand(s *Server, c *conn) {
 	if len(c.Argv)%2 != 0 {
-		c.Error(rerr.WrongArgs("config|set"))
+		c.Error(rerr.Syntax)
 		return
 	}
 	pairs := make([][2]string, 0, (len(c.Argv)-2)/2)
@@ -201,7 +212,7 @@ func commandInfoCommand(s *Server, c *conn) {
 		if cmd := lookupCommandPath(name); cmd != nil {
 			command.AppendCommandInfo(&c.Writer, cmd.Spec)
 		} else {
-			c.NullArray()
+			c.Null()
 		}
 	}
 }
@@ -276,9 +287,7 @@ func commandGetkeysCommand(s *Server, c *conn) {
 	args := c.Argv[2:]
 	cmd := command.Lookup(args[0])
 	if cmd != nil && cmd.Sub != nil && len(args) > 1 {
-		if sub := cmd.LookupSub(args[1]); sub != nil {
-			cmd = sub
-		}
+		cmd = cmd.LookupSub(args[1])
 	}
 	if cmd == nil {
 		c.Error(rerr.Line("ERR Invalid command specified"))

@@ -30,6 +30,9 @@ type conn struct {
 	// wantWrite: EPOLLOUT is armed because the socket was full.
 	wantWrite bool
 	closed    bool
+	// closeAfterWrite mirrors ClientCloseAfterReply for the loop's
+	// lock-free write path; set under the lock when output is handed over.
+	closeAfterWrite bool
 	// resume: input arrived while the client was blocked or paused and
 	// must be processed when its loop next flushes.
 	resume bool
@@ -80,7 +83,7 @@ func (c *conn) readAndProcess() {
 		}
 		buf = c.qbuf[len(c.qbuf):cap(c.qbuf)]
 	}
-	n, err := syscall.Read(c.fd, buf)
+	n, err := rawRead(c.fd, buf)
 	if n <= 0 {
 		if err == syscall.EAGAIN || err == syscall.EINTR {
 			return
@@ -115,7 +118,7 @@ func (c *conn) readAndProcess() {
 		if len(c.qbuf) == 0 && cap(c.qbuf) > 4*readBufSize {
 			c.qbuf = nil
 		}
-		if int64(len(c.qbuf)) > srv.cfgQueryBufLimit() {
+		if int64(len(c.qbuf)-c.rd.Parsed()) > srv.cfgQueryBufLimit() {
 			srv.logf(logWarning, "Closing client that reached max query buffer length: id=%d addr=%s (qbuf initial bytes: %q)", c.ID, c.addr, head(c.qbuf, 64))
 			srv.freeClient(c)
 		}
@@ -220,7 +223,7 @@ func (c *conn) takeOutput() {
 // writeOut writes as much of wbuf as the socket takes, without the lock.
 func (c *conn) writeOut() {
 	for c.wpos < len(c.wbuf) {
-		n, err := syscall.Write(c.fd, c.wbuf[c.wpos:])
+		n, err := rawWrite(c.fd, c.wbuf[c.wpos:])
 		if n > 0 {
 			c.wpos += n
 			c.totNetOut += int64(n)
@@ -251,7 +254,7 @@ func (c *conn) writeOut() {
 		c.wantWrite = false
 		c.loop.modify(c.fd, syscall.EPOLLIN)
 	}
-	if c.Flags&(command.ClientCloseAfterReply|command.ClientCloseASAP) != 0 {
+	if c.closeAfterWrite {
 		c.srv.mu.Lock()
 		if len(c.B) == 0 || c.Flags&command.ClientCloseASAP != 0 {
 			c.srv.freeClient(c)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strings"
 	"time"
 
 	"shoal/internal/command"
@@ -14,16 +15,13 @@ import (
 func (s *Server) processCommand(c *conn) {
 	argv := c.Argv
 	c.lastSeen = s.cron.nowMs
+	c.Cmd = nil
 	cmd := command.Lookup(argv[0])
 	if cmd == nil {
 		s.rejectCommand(c, rerr.UnknownCommand(argv[0], argv[1:]))
 		return
 	}
-	if cmd.Sub != nil && cmd.Proc == nil {
-		if len(argv) < 2 {
-			s.rejectCommand(c, rerr.WrongArgs(cmd.Name))
-			return
-		}
+	if cmd.Sub != nil && len(argv) > 1 {
 		sub := cmd.LookupSub(argv[1])
 		if sub == nil {
 			s.rejectCommand(c, rerr.UnknownSubcommand(argv[1], cmd.Name))
@@ -31,19 +29,17 @@ func (s *Server) processCommand(c *conn) {
 		}
 		cmd = sub
 	}
+	c.Cmd = cmd
 	if (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity {
-		cmd.RejectedCalls++
 		s.rejectCommand(c, rerr.WrongArgs(cmd.Name))
 		return
 	}
 	c.Cmd = cmd
 	if c.Flags&command.ClientAuthenticated == 0 && !cmd.Has(command.FlagNoAuth) {
-		cmd.RejectedCalls++
 		s.rejectCommand(c, rerr.NoAuth)
 		return
 	}
 	if c.Flags&command.ClientMulti != 0 && cmd.Has(command.FlagNoMulti) {
-		cmd.RejectedCalls++
 		s.rejectCommand(c, rerr.Line("ERR Command not allowed inside a transaction"))
 		return
 	}
@@ -51,13 +47,11 @@ func (s *Server) processCommand(c *conn) {
 		ok := s.performEvictions()
 		denyOOM := cmd.Has(command.FlagDenyOOM) || (cmd.Name == "exec" && c.multi.denyOOM)
 		if !ok && denyOOM {
-			cmd.RejectedCalls++
 			s.rejectCommand(c, rerr.OOM)
 			return
 		}
 	}
 	if c.Proto == 2 && c.Flags&command.ClientPubSub != 0 && !allowedInPubSub(cmd) {
-		cmd.RejectedCalls++
 		s.rejectCommand(c, rerr.Line("ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
 		return
 	}
@@ -72,6 +66,17 @@ func (s *Server) processCommand(c *conn) {
 // rejectCommand replies with an error before execution and, inside MULTI,
 // makes EXEC fail (flagTransaction).
 func (s *Server) rejectCommand(c *conn, e []byte) {
+	if c.Cmd != nil {
+		c.Cmd.RejectedCalls++
+	}
+	if c.Cmd != nil && c.Cmd.Name == "exec" {
+		// EXEC itself refused: the transaction is discarded, and the
+		// reason is quoted without its ERR prefix (execCommandAbort).
+		msg := strings.TrimPrefix(string(e[1:len(e)-2]), "ERR ")
+		c.discardTransaction()
+		c.Error(rerr.Line("EXECABORT Transaction discarded because of: " + msg))
+		return
+	}
 	if c.Flags&command.ClientMulti != 0 {
 		c.Flags |= command.ClientDirtyExec
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"runtime"
+	"shoal/internal/command"
 	"sync"
 	"syscall"
 	"time"
@@ -161,8 +162,15 @@ func (l *loop) flushPending() {
 			c.processBuffered()
 			srv.curLoop = nil
 		}
+		if c.Flags&command.ClientCloseASAP != 0 {
+			// Killed or over its output limit: drop the output, close now.
+			c.B, c.wbuf, c.wpos = c.B[:0], c.wbuf[:0], 0
+			srv.freeClient(c)
+			continue
+		}
 		c.takeOutput()
 		c.obufPending = len(c.wbuf) - c.wpos
+		c.closeAfterWrite = c.Flags&command.ClientCloseAfterReply != 0
 	}
 	srv.beforeReplies()
 	srv.mu.Unlock()

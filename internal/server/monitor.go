@@ -169,7 +169,7 @@ func slowlogGetCommand(s *Server, c *conn) {
 		}
 		count = n
 	} else if len(c.Argv) > 3 {
-		c.Error(rerr.WrongArgs("slowlog|get"))
+		c.Error(subcommandSyntaxError(c))
 		return
 	}
 	if count > int64(len(s.slowlog.entries)) {

@@ -69,6 +69,10 @@ func (s *Server) pauseCron() {
 
 // clientPauseCommand is CLIENT PAUSE timeout [WRITE|ALL].
 func clientPauseCommand(s *Server, c *conn) {
+	if len(c.Argv) > 4 {
+		c.Error(subcommandSyntaxError(c))
+		return
+	}
 	ms, err := strconv.ParseInt(string(c.Argv[2]), 10, 64)
 	if err != nil {
 		c.Error(rerr.Line("ERR timeout is not an integer or out of range"))
@@ -88,9 +92,6 @@ func clientPauseCommand(s *Server, c *conn) {
 			c.Error(rerr.Line("ERR CLIENT PAUSE mode must be WRITE or ALL"))
 			return
 		}
-	} else if len(c.Argv) > 4 {
-		c.Error(rerr.Syntax)
-		return
 	}
 	end := s.cron.commandTime() + ms
 	// A stricter pause (ALL over WRITE) or a later end wins, as Redis.

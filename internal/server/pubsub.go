@@ -248,10 +248,15 @@ func (s *Server) pubsubUnsubscribeAll(c *conn) {
 }
 
 // publish delivers message to channel subscribers and matching patterns
-// and returns the number of receivers.
+// and returns the number of receivers. Clients being closed (killed, or
+// over their output buffer limit) receive and count nothing, so their
+// buffers stop growing before their loop frees them.
 func (s *Server) publish(channel, message []byte) int {
 	n := 0
 	for _, c := range s.pubsub.channels[string(channel)] {
+		if c.Flags&command.ClientCloseASAP != 0 {
+			continue
+		}
 		c.Push(3)
 		c.BulkString("message")
 		c.Bulk(channel)
@@ -264,6 +269,9 @@ func (s *Server) publish(channel, message []byte) int {
 			continue
 		}
 		for _, c := range s.pubsub.patterns[p] {
+			if c.Flags&command.ClientCloseASAP != 0 {
+				continue
+			}
 			c.Push(4)
 			c.BulkString("pmessage")
 			c.BulkString(p)
@@ -280,6 +288,9 @@ func (s *Server) publish(channel, message []byte) int {
 func (s *Server) publishShard(channel, message []byte) int {
 	n := 0
 	for _, c := range s.pubsub.shard[string(channel)] {
+		if c.Flags&command.ClientCloseASAP != 0 {
+			continue
+		}
 		c.Push(3)
 		c.BulkString("smessage")
 		c.Bulk(channel)
