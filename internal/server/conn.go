@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"syscall"
-	"time"
 
 	"shoal/internal/command"
 	"shoal/internal/resp"
@@ -103,7 +102,7 @@ func (c *conn) readAndProcess() {
 	srv := c.srv
 	srv.mu.Lock()
 	srv.curLoop = l
-	srv.clock = time.Now()
+	srv.clock.start()
 	srv.stats.netInput += int64(n)
 	c.totNetIn += int64(n)
 	consumed := c.processInput(data)

@@ -78,7 +78,7 @@ func (s *Server) cronIfDue() {
 	s.cron.next = now.Add(s.cron.period)
 	s.mu.Lock()
 	s.curLoop = s.loops[0]
-	s.clock = now
+	s.clock.sync()
 	s.serverCron(now)
 	s.curLoop = nil
 	s.mu.Unlock()

@@ -5,7 +5,6 @@ import (
 	"shoal/internal/command"
 	"sync"
 	"syscall"
-	"time"
 	"unsafe"
 )
 
@@ -157,7 +156,7 @@ func (l *loop) flushPending() {
 		c.queued = false
 		if c.resume && !c.closed {
 			c.resume = false
-			srv.clock = time.Now()
+			srv.clock.start()
 			srv.curLoop = l
 			c.processBuffered()
 			srv.curLoop = nil

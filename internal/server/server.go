@@ -54,7 +54,7 @@ type Server struct {
 	lastSave int64
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).
-	clock time.Time
+	clock cmdClock
 	// activeExpire is false after DEBUG SET-ACTIVE-EXPIRE 0.
 	activeExpire bool
 
@@ -90,6 +90,7 @@ func New(cfg *config.Config) *Server {
 	}
 	s.ks.LRUClock = s.newKeyClock
 	s.lastSave = time.Now().Unix()
+	s.clock.sync()
 	s.activeExpire = true
 	s.cron.clock = uint32(time.Now().Unix()) & lruClockMax
 	s.core.Notify = s.notifyKeyspaceEvent
