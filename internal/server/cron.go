@@ -102,6 +102,7 @@ func (s *Server) serverCron(now time.Time) {
 		db.RehashStep(100)
 	}
 	s.clientsCron()
+	s.maybeReleaseMemory()
 	s.blockedTimeouts()
 	s.pauseCron()
 }

@@ -49,7 +49,9 @@ type Server struct {
 	monitors []*conn
 	slowlog  slowlog
 	evict    evictState
-	mem      memState
+	// memRelease returns memory to the OS when idle (memrelease.go).
+	memRelease memRelease
+	mem        memState
 	// lastSave is the unix time of the last successful save (LASTSAVE).
 	lastSave int64
 	// clock is the last time reading taken under the lock: the start of

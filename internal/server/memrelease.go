@@ -1,0 +1,64 @@
+package server
+
+import (
+	"runtime/debug"
+	"runtime/metrics"
+	"sync/atomic"
+)
+
+// Returning memory when idle. Go collects garbage when the heap doubles
+// (GOGC=100), so after a write burst (loading a data set, tables and
+// slices growing) the process can hold up to as much garbage as live data
+// until the next cycle. Redis frees eagerly; to stay close to its resident
+// memory the cron forces a collection and returns free pages to the OS once
+// the server has been idle for a moment and a good part of the heap is not
+// live. It runs on its own goroutine, without the executor lock.
+
+// memRelease is the idle-release state.
+type memRelease struct {
+	running    atomic.Bool
+	lastOps    int64
+	idleTicks  int
+	sample     []metrics.Sample
+	lastMarked uint64
+}
+
+// idleTicksBeforeRelease is how many quiet cron runs (no command executed)
+// precede a release: at the default hz, 300 ms.
+const idleTicksBeforeRelease = 3
+
+// maybeReleaseMemory is called from the cron with the lock held.
+func (s *Server) maybeReleaseMemory() {
+	m := &s.memRelease
+	if s.stats.totalCommands != m.lastOps {
+		m.lastOps = s.stats.totalCommands
+		m.idleTicks = 0
+		return
+	}
+	m.idleTicks++
+	if m.idleTicks != idleTicksBeforeRelease || m.running.Load() {
+		return
+	}
+	if m.sample == nil {
+		m.sample = []metrics.Sample{
+			{Name: "/gc/heap/live:bytes"},
+			{Name: "/memory/classes/heap/objects:bytes"},
+			{Name: "/memory/classes/heap/free:bytes"},
+		}
+	}
+	metrics.Read(m.sample)
+	live := m.sample[0].Value.Uint64()
+	objects := m.sample[1].Value.Uint64()
+	free := m.sample[2].Value.Uint64()
+	// Worth it when at least a quarter of what the heap holds is garbage
+	// or free-but-resident pages, and that is more than 8 MB.
+	waste := objects - min(live, objects) + free
+	if waste < 8<<20 || waste*4 < objects+free {
+		return
+	}
+	m.running.Store(true)
+	go func() {
+		debug.FreeOSMemory()
+		m.running.Store(false)
+	}()
+}
