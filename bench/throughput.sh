@@ -4,7 +4,7 @@
 # shoal/redis (median of RUNS runs each) for every test at each pipeline
 # depth.
 #   bench/throughput.sh                       # issue 3 set
-#   TESTS=lpush,rpop,lrange_100 bench/throughput.sh
+#   TESTS=lpush,rpop,lrange_100,sadd,spop,hset,zadd,zpopmin,xadd bench/throughput.sh
 # Environment: RUNS (default 3), N (requests per run, default 200000 at -P 1
 # and 2000000 at -P 16), CLIENTS (default 50), PIPELINES (default "1 16").
 set -euo pipefail
@@ -25,6 +25,11 @@ for p in $SPORT $RPORT; do
   for _ in $(seq 50); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.1; done
 done
 run() { # port pipeline test n -> rps
+  if [ "$3" = xadd ]; then
+    # redis-benchmark has no XADD test: send it as a custom command.
+    redis-benchmark -p "$1" -c "$CLIENTS" -n "$4" -P "$2" --csv XADD bench:stream '*' field value 2>/dev/null | awk -F'","' 'NR==2{print $2}'
+    return
+  fi
   redis-benchmark -p "$1" -c "$CLIENTS" -n "$4" -P "$2" -t "$3" --csv 2>/dev/null | awk -F'","' 'NR==2{print $2}'
 }
 median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }

@@ -162,6 +162,12 @@ func bitcountCommand(c *Client) {
 			return
 		}
 	}
+	if start < 0 && end < 0 && start > end {
+		// Two negative indexes out of order count nothing, even when both
+		// would clamp to the first unit (BITPOS has no such rule).
+		c.Int(0)
+		return
+	}
 	total := int64(len(s))
 	if isBit {
 		total *= 8

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 
 	"shoal/internal/glob"
@@ -81,14 +82,19 @@ type Config struct {
 	MaxmemoryPolicy           int
 	MaxmemorySamples          int
 	MaxmemoryEvictionTenacity int
-	ActiveExpireEffort        int
-	LazyfreeLazyEviction      bool
-	LazyfreeLazyExpire        bool
-	LazyfreeLazyServerDel     bool
-	LazyfreeLazyUserDel       bool
-	LazyfreeLazyUserFlush     bool
-	LFULogFactor              int
-	LFUDecayTime              int
+	// MaxmemoryClients is maxmemory-clients, the limit on the memory of all
+	// normal and pub/sub clients together: bytes when >= 0, or minus a
+	// percentage of MaxMemory (-10 is "10%"). 0 turns client eviction off;
+	// ClientEvictionLimit resolves it.
+	MaxmemoryClients      int64
+	ActiveExpireEffort    int
+	LazyfreeLazyEviction  bool
+	LazyfreeLazyExpire    bool
+	LazyfreeLazyServerDel bool
+	LazyfreeLazyUserDel   bool
+	LazyfreeLazyUserFlush bool
+	LFULogFactor          int
+	LFUDecayTime          int
 
 	// Threads.
 	IOThreads        int
@@ -264,20 +270,21 @@ func (c *Config) Set(pairs [][2]string) error {
 func (c *Config) SetAs(pairs [][2]string, local bool) error {
 	ds := make([]*directive, len(pairs))
 	for i, p := range pairs {
-		name := strings.ToLower(p[0])
-		d := lookup(name)
+		d := lookup(p[0])
 		if d == nil {
 			return &SetError{Arg: p[0], Unknown: true}
 		}
 		if d.flags&immutable != 0 {
-			return &SetError{Arg: name, Reason: "can't set immutable config"}
+			return &SetError{Arg: p[0], Reason: "can't set immutable config"}
 		}
 		if d.flags&protected != 0 && !(c.EnableProtectedConfigs == EnableYes || c.EnableProtectedConfigs == EnableLocal && local) {
-			return &SetError{Arg: name, Reason: "can't set protected config"}
+			return &SetError{Arg: p[0], Reason: "can't set protected config"}
 		}
-		for _, prev := range ds[:i] {
-			if prev == d {
-				return &SetError{Arg: name, Reason: "duplicate parameter"}
+		// Like Redis, a duplicate is the same name as given (in any case):
+		// an alias and its canonical name may both be set, the last wins.
+		for _, prev := range pairs[:i] {
+			if strings.EqualFold(prev[0], p[0]) {
+				return &SetError{Arg: p[0], Reason: "duplicate parameter"}
 			}
 		}
 		ds[i] = d
@@ -287,10 +294,7 @@ func (c *Config) SetAs(pairs [][2]string, local bool) error {
 	for i, d := range ds {
 		args := []string{pairs[i][1]}
 		if d.multi {
-			var ok bool
-			if args, ok = splitArgs(pairs[i][1]); !ok {
-				return &SetError{Arg: strings.ToLower(pairs[i][0]), Reason: "Unbalanced quotes in configuration line"}
-			}
+			args = splitSetValue(pairs[i][1])
 		}
 		if r := d.set(&next, args); r != "" {
 			return &SetError{Arg: strings.ToLower(pairs[i][0]), Reason: r}
@@ -300,6 +304,9 @@ func (c *Config) SetAs(pairs [][2]string, local bool) error {
 	*c = next
 	var ran []func(*Config) error
 	for i, d := range ds {
+		if slices.Contains(ds[:i], d) {
+			continue
+		}
 		for _, fn := range c.hooks[d] {
 			if err := fn(c); err != nil {
 				*c = old
@@ -313,3 +320,34 @@ func (c *Config) SetAs(pairs [][2]string, local bool) error {
 	}
 	return nil
 }
+
+// splitSetValue splits the value CONFIG SET gives a multi-argument
+// directive as Redis does: at every single space, without quoting, so
+// "1  1" has an empty middle argument; "" has no arguments at all.
+func splitSetValue(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, " ")
+}
+
+// ClientEvictionLimit returns the byte limit maxmemory-clients puts on the
+// memory of all evictable clients together, or 0 when client eviction is
+// off: MaxmemoryClients 0, or a percentage while MaxMemory is 0. A limit
+// under 128 KiB is raised to 128 KiB, as Redis does, so a tiny setting
+// cannot lock every client out.
+func (c *Config) ClientEvictionLimit() uint64 {
+	var limit uint64
+	switch {
+	case c.MaxmemoryClients > 0:
+		limit = uint64(c.MaxmemoryClients)
+	case c.MaxmemoryClients < 0 && c.MaxMemory > 0:
+		limit = uint64(float64(c.MaxMemory) * float64(-c.MaxmemoryClients) / 100)
+	default:
+		return 0
+	}
+	return max(limit, minClientEvictionLimit)
+}
+
+// minClientEvictionLimit is the smallest effective maxmemory-clients.
+const minClientEvictionLimit = 128 << 10

@@ -113,6 +113,7 @@ func TestGetDefaults(t *testing.T) {
 		"appendfsync":                "everysec",
 		"enable-debug-command":       "no",
 		"slave-priority":             "100",
+		"maxmemory-clients":          "0",
 	}
 	for name, v := range want {
 		got := c.Get(name)
@@ -125,7 +126,7 @@ func TestGetDefaults(t *testing.T) {
 	for _, kv := range got {
 		names = append(names, kv[0])
 	}
-	if !reflect.DeepEqual(names, []string{"maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity"}) {
+	if !reflect.DeepEqual(names, []string{"maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity", "maxmemory-clients"}) {
 		t.Errorf("Get(maxmemory*) names = %q", names)
 	}
 }
@@ -182,6 +183,45 @@ func TestSetErrors(t *testing.T) {
 		{[][2]string{{"list-max-listpack-size", "99999999999"}}, "ERR CONFIG SET failed (possibly related to argument 'list-max-listpack-size') - argument must be between -2147483648 and 2147483647 inclusive"},
 		{[][2]string{{"slave-priority", "x"}}, "ERR CONFIG SET failed (possibly related to argument 'slave-priority') - argument couldn't be parsed into an integer"},
 		{[][2]string{{"hz", "10"}, {"hz", "20"}}, "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"},
+		// Names as given: a duplicate compares them case-insensitively and
+		// names the later one unchanged, as do immutable and protected.
+		{[][2]string{{"hz", "11"}, {"HZ", "12"}}, "ERR CONFIG SET failed (possibly related to argument 'HZ') - duplicate parameter"},
+		{[][2]string{{"Hz", "11"}, {"maxmemory", "0"}, {"hz", "12"}}, "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"},
+		{[][2]string{{"Save", "1 1"}, {"save", "2 2"}}, "ERR CONFIG SET failed (possibly related to argument 'save') - duplicate parameter"},
+		{[][2]string{{"SLAVE-read-only", "yes"}, {"Slave-Read-Only", "no"}}, "ERR CONFIG SET failed (possibly related to argument 'Slave-Read-Only') - duplicate parameter"},
+		{[][2]string{{"hz", "1"}, {"hz", "2"}, {"nosuch", "1"}}, "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"},
+		{[][2]string{{"NOSUCH", "1"}}, "ERR Unknown option or number of arguments for CONFIG SET - 'NOSUCH'"},
+		{[][2]string{{"DAEMONIZE", "yes"}}, "ERR CONFIG SET failed (possibly related to argument 'DAEMONIZE') - can't set immutable config"},
+		{[][2]string{{"DIR", "/tmp"}}, "ERR CONFIG SET failed (possibly related to argument 'DIR') - can't set protected config"},
+		{[][2]string{{"SLAVE-READ-ONLY", "x"}}, "ERR CONFIG SET failed (possibly related to argument 'slave-read-only') - argument must be 'yes' or 'no'"},
+		// CONFIG SET splits a multi-argument value at single spaces, with
+		// no quoting.
+		{[][2]string{{"save", "100  10 5 5"}}, "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"},
+		{[][2]string{{"save", " 1 1"}}, "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"},
+		{[][2]string{{"save", "1 1 "}}, "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"},
+		{[][2]string{{"save", "5\t1"}}, "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"},
+		{[][2]string{{"save", `"1" "1"`}}, "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"},
+		{[][2]string{{"save", `"1 1`}}, "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"},
+		{[][2]string{{"client-output-buffer-limit", "pubsub  1 1 1"}}, "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration."},
+		{[][2]string{{"client-output-buffer-limit", `"normal`}}, "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration."},
+		{[][2]string{{"maxmemory-clients", "-1"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "10%%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "abc"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "1.5%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", " 10%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "10 %"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "+5%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "-5%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "00%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "5%%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "50x"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "1kb%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "1KB%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - argument must be a memory or percent value"},
+		{[][2]string{{"maxmemory-clients", "101%"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage argument must be less or equal to 100"},
+		{[][2]string{{"maxmemory-clients", "18446744073709551515"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage argument must be less or equal to 100"},
+		{[][2]string{{"maxmemory-clients", "9223372036854775808"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage argument must be less or equal to 100"},
+		{[][2]string{{"maxmemory-clients", "99999999999999999999k"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - percentage argument must be less or equal to 100"},
 		{[][2]string{{"maxmemory", "1gb"}, {"maxmemory-policy", "bad"}}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"},
 		{[][2]string{{"activedefrag", "yes"}}, "ERR CONFIG SET failed (possibly related to argument 'activedefrag') - " + reasonDefrag},
 		{[][2]string{{"io-threads-do-reads", "yes"}}, "ERR CONFIG SET failed (possibly related to argument 'io-threads-do-reads') - can't set immutable config"},
@@ -215,7 +255,6 @@ func TestSetValues(t *testing.T) {
 		{"activerehashing", "YES", "yes"},
 		{"maxmemory-policy", "ALLKEYS-LRU", "allkeys-lru"},
 		{"save", "100 10", "100 10"},
-		{"save", "100  10 5 5", "100 10 5 5"},
 		{"save", "", ""},
 		{"save", "1 0", "1 0"},
 		{"client-output-buffer-limit", "normal 1mb 2mb 3", "normal 1048576 2097152 3 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
@@ -226,6 +265,24 @@ func TestSetValues(t *testing.T) {
 		{"lua-time-limit", "100", "100"},
 		{"requirepass", "foo", "foo"},
 		{"activedefrag", "no", "no"},
+		{"bind", "", ""},
+		{"maxmemory-clients", "0", "0"},
+		{"maxmemory-clients", "10%", "10%"},
+		{"maxmemory-clients", "100%", "100%"},
+		{"maxmemory-clients", "0%", "0"},
+		{"maxmemory-clients", "1mb", "1048576"},
+		{"maxmemory-clients", "5gb", "5368709120"},
+		{"maxmemory-clients", "10k", "10000"},
+		{"maxmemory-clients", "1K", "1000"},
+		{"maxmemory-clients", "1B", "1"},
+		{"maxmemory-clients", "", "0"},
+		{"maxmemory-clients", "010", "10"},
+		{"maxmemory-clients", "9223372036854775807", "9223372036854775807"},
+		// Past LLONG_MAX the value wraps negative: a percentage.
+		{"maxmemory-clients", "9999999999999999999999", "1%"},
+		{"maxmemory-clients", "18446744073709551615", "1%"},
+		{"maxmemory-clients", "18446744073709551516", "100%"},
+		{"maxmemory-clients", "99999999999999999999b", "1%"},
 	}
 	for _, tt := range tests {
 		c := Default()
@@ -237,7 +294,16 @@ func TestSetValues(t *testing.T) {
 			t.Errorf("Set %s %q: Get = %q want %q", tt.name, tt.value, got, tt.get)
 		}
 	}
+	// An alias and its canonical name are different names: both may be
+	// set in one call, and the later value wins.
 	c := Default()
+	if err := c.Set([][2]string{{"list-max-ziplist-size", "1"}, {"list-max-listpack-size", "2"}}); err != nil || c.ListMaxListpackSize != 2 {
+		t.Errorf("alias then name: %v, %d", err, c.ListMaxListpackSize)
+	}
+	if err := c.Set([][2]string{{"list-max-listpack-size", "3"}, {"LIST-MAX-ZIPLIST-SIZE", "4"}}); err != nil || c.ListMaxListpackSize != 4 {
+		t.Errorf("name then alias: %v, %d", err, c.ListMaxListpackSize)
+	}
+	c = Default()
 	if err := c.Set([][2]string{{"list-max-ziplist-size", "7"}, {"hash-max-listpack-entries", "9"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -276,6 +342,42 @@ func TestOnApplyRollback(t *testing.T) {
 	}
 	if err := c.Set([][2]string{{"hz", "50"}, {"maxmemory", "43"}}); err != nil || c.Hz != 50 || c.MaxMemory != 43 {
 		t.Errorf("Set = %v, hz %d maxmemory %d", err, c.Hz, c.MaxMemory)
+	}
+}
+
+func TestOnApplyOncePerDirective(t *testing.T) {
+	c := Default()
+	n := 0
+	c.OnApply("list-max-listpack-size", func(c *Config) error { n++; return nil })
+	if err := c.Set([][2]string{{"list-max-ziplist-size", "1"}, {"list-max-listpack-size", "2"}}); err != nil || n != 1 {
+		t.Errorf("Set = %v, hook ran %d times", err, n)
+	}
+}
+
+func TestClientEvictionLimit(t *testing.T) {
+	tests := []struct {
+		clients   string
+		maxmemory uint64
+		want      uint64
+	}{
+		{"0", 0, 0},
+		{"0", 1 << 30, 0},
+		{"10%", 0, 0},
+		{"10%", 1000 << 20, 100 << 20},
+		{"100%", 1 << 30, 1 << 30},
+		{"1%", 1 << 20, 128 << 10},
+		{"1mb", 0, 1 << 20},
+		{"1", 0, 128 << 10},
+	}
+	for _, tt := range tests {
+		c := Default()
+		if err := c.Set([][2]string{{"maxmemory-clients", tt.clients}}); err != nil {
+			t.Fatal(err)
+		}
+		c.MaxMemory = tt.maxmemory
+		if got := c.ClientEvictionLimit(); got != tt.want {
+			t.Errorf("maxmemory-clients %s, maxmemory %d: limit %d want %d", tt.clients, tt.maxmemory, got, tt.want)
+		}
 	}
 }
 
@@ -319,6 +421,10 @@ func TestLoadErrors(t *testing.T) {
 		{"port 23457\n", [][]string{{"hz", "10"}, {"maxmemory", "1.5gb"}}, banner + "4\n>>> 'maxmemory \"1.5gb\"'\nargument must be a memory value", false},
 		{"port 23457\n", [][]string{{"port", "23457", "extra"}}, banner + "3\n>>> 'port \"23457\" \"extra\"'\nwrong number of arguments", false},
 		{"", [][]string{{"hz"}}, banner + "2\n>>> 'hz'\nwrong number of arguments", false},
+		{"maxmemory-clients 101%\n", nil, banner + "1\n>>> 'maxmemory-clients 101%'\npercentage argument must be less or equal to 100", true},
+		{"maxmemory-clients x\n", nil, banner + "1\n>>> 'maxmemory-clients x'\nargument must be a memory or percent value", true},
+		{"", [][]string{{"maxmemory-clients", "1kb%"}}, banner + "2\n>>> 'maxmemory-clients \"1kb%\"'\nargument must be a memory or percent value", false},
+		{"save \"900 1\" \"300 10\"\n", nil, banner + "1\n>>> 'save \"900 1\" \"300 10\"'\nInvalid save parameters", true},
 		{"include /nonexistent/x.conf\n", nil, "Fatal error, can't open config file '/nonexistent/x.conf': No such file or directory", false},
 	}
 	for _, tt := range tests {
@@ -383,6 +489,52 @@ func TestLoad(t *testing.T) {
 	}
 	if c, err = Load("", [][]string{{"activedefrag", "yes"}}); err != nil || !c.ActiveDefrag {
 		t.Errorf("activedefrag yes from config: %v", err)
+	}
+}
+
+// A multi-argument directive given one quoted value splits it again, in a
+// file as on the command line; values checked against redis-server 7.0.15.
+func TestLoadQuotedMultiValue(t *testing.T) {
+	dir := t.TempDir()
+	obuf := "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 60"
+	tests := []struct {
+		file      string
+		overrides [][]string
+		name      string
+		want      string
+	}{
+		{"client-output-buffer-limit \"pubsub 1mb 512kb 60\"\n", nil, "client-output-buffer-limit", obuf},
+		{"", [][]string{{"client-output-buffer-limit", "pubsub 1mb 512kb 60"}}, "client-output-buffer-limit", obuf},
+		{"save \"900 1 300 10\"\n", nil, "save", "900 1 300 10"},
+		{"save '900 1'\n", nil, "save", "900 1"},
+		{"", [][]string{{"save", "900 1 300 10"}}, "save", "900 1 300 10"},
+		{"save \"'900' 1\"\n", nil, "save", "900 1"},
+		{"save \" 900  1 \"\n", nil, "save", "900 1"},
+		{"save 100 1\nsave \"900 1\"\n", nil, "save", "100 1 900 1"},
+		// A value that splits to nothing adds no rule; the first save line
+		// still drops the defaults.
+		{"save \"\\\"900 1\"\n", nil, "save", ""},
+		{"save \"   \"\n", nil, "save", ""},
+		{"save 900 1\nsave \"   \"\n", nil, "save", "900 1"},
+		{"save 900 1\nsave \"\"\nsave 5 5\n", nil, "save", "5 5"},
+		{"bind \"127.0.0.1 ::1\"\n", nil, "bind", "127.0.0.1 ::1"},
+		{"replicaof \"127.0.0.1 6390\"\n", nil, "replicaof", "127.0.0.1 6390"},
+	}
+	for _, tt := range tests {
+		p := writeFile(t, dir, "q.conf", tt.file)
+		c, err := Load(p, tt.overrides)
+		if err != nil {
+			t.Errorf("Load(%q, %q): %v", tt.file, tt.overrides, err)
+			continue
+		}
+		if got := c.Get(tt.name)[0][1]; got != tt.want {
+			t.Errorf("Load(%q, %q): %s = %q want %q", tt.file, tt.overrides, tt.name, got, tt.want)
+		}
+	}
+	_, ov := ParseArgs([]string{"--client-output-buffer-limit", "pubsub 1mb 512kb 60"})
+	c, err := Load("", ov)
+	if err != nil || c.Get("client-output-buffer-limit")[0][1] != obuf {
+		t.Errorf("command line: %v %q", err, c.Get("client-output-buffer-limit"))
 	}
 }
 
@@ -474,6 +626,27 @@ func TestRewrite(t *testing.T) {
 		"dir \"./\"\nmasterauth \"a\\\"b\"\nmaxmemory 1000\nclient-output-buffer-limit replica 1gb 3mb 7\n"
 	if got, _ := os.ReadFile(p2); string(got) != want {
 		t.Errorf("rewrite 2:\n%s\nwant:\n%s", got, want)
+	}
+
+	// maxmemory-clients is rewritten as a percentage or in memory units
+	// (redis-server 7.0.15 writes "10%", "3mb" and "0"; from the second
+	// rewrite on, the file ends in a blank line there too).
+	p3 := writeFile(t, dir, "rw3.conf", "port 23457\nmaxmemory-clients 10%\nsave \"\"\n")
+	if c, err = Load(p3, nil); err != nil {
+		t.Fatal(err)
+	}
+	tail := ""
+	for _, v := range [][2]string{{"10%", "10%"}, {"3mb", "3mb"}, {"0", "0"}} {
+		if err := c.Set([][2]string{{"maxmemory-clients", v[0]}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Rewrite(); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(p3); string(got) != "port 23457\nmaxmemory-clients "+v[1]+"\nsave \"\"\n\n# Generated by CONFIG REWRITE\ndir \""+c.Dir+"\"\n"+tail {
+			t.Errorf("rewrite maxmemory-clients %s:\n%q", v[0], got)
+		}
+		tail = "\n"
 	}
 
 	if err := Default().Rewrite(); !errors.Is(err, ErrNoConfigFile) || err.Error() != "ERR The server is running without a config file" {

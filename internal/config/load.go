@@ -166,7 +166,15 @@ func (c *Config) loadText(file, text string, depth int) error {
 		if !d.multi && len(args) != 2 {
 			return fail(name, reasonArgs)
 		}
-		if r := d.set(c, args[1:]); r != "" {
+		vals := args[1:]
+		if d.multi && len(vals) == 1 && vals[0] != "" {
+			// As redis-server 7.0, a multi-argument directive given one
+			// non-empty value ("pubsub 1mb 512kb 60" quoted, from a file or
+			// the command line) splits it again like a line; a value that
+			// does not split (unbalanced quotes) gives no arguments.
+			vals, _ = splitArgs(vals[0])
+		}
+		if r := d.set(c, vals); r != "" {
 			return fail(name, r)
 		}
 	}

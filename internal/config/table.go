@@ -323,6 +323,7 @@ func init() {
 		enumD("maxmemory-policy", "", 0, policyNames, PolicyNoEviction, func(c *Config) *int { return &c.MaxmemoryPolicy }),
 		intD("maxmemory-samples", "", 0, 1, intMax, 5, func(c *Config) *int { return &c.MaxmemorySamples }),
 		intD("maxmemory-eviction-tenacity", "", 0, 0, 100, 10, func(c *Config) *int { return &c.MaxmemoryEvictionTenacity }),
+		specialMaxmemoryClients(),
 		intD("active-expire-effort", "", 0, 1, 10, 1, func(c *Config) *int { return &c.ActiveExpireEffort }),
 		boolD("lazyfree-lazy-eviction", "", 0, false, func(c *Config) *bool { return &c.LazyfreeLazyEviction }),
 		boolD("lazyfree-lazy-expire", "", 0, false, func(c *Config) *bool { return &c.LazyfreeLazyExpire }),
@@ -448,6 +449,39 @@ func specialActivedefrag() *directive {
 	return d
 }
 
+// specialMaxmemoryClients takes a memory value or a percentage of
+// maxmemory ("10%"), stored negated. Like Redis, a memory value past
+// LLONG_MAX wraps negative and so reads as a percentage.
+func specialMaxmemoryClients() *directive {
+	render := func(c *Config, mem func(uint64) string) string {
+		if v := c.MaxmemoryClients; v < 0 {
+			return strconv.FormatInt(-v, 10) + "%"
+		}
+		return mem(uint64(c.MaxmemoryClients))
+	}
+	return &directive{name: "maxmemory-clients", def: "0",
+		set: func(c *Config, args []string) string {
+			s, r := single(args)
+			if r != "" {
+				return r
+			}
+			v, ok := parseMemoryOrPercent(s)
+			if !ok {
+				return reasonNotMemPct
+			}
+			if v < -100 {
+				return reasonPercent
+			}
+			c.MaxmemoryClients = v
+			return ""
+		},
+		get: func(c *Config) string {
+			return render(c, func(v uint64) string { return strconv.FormatUint(v, 10) })
+		},
+		rw: func(c *Config) string { return render(c, formatMemory) },
+	}
+}
+
 func specialDir() *directive {
 	d := strD("dir", "", protected, "./", nil, func(c *Config) *string { return &c.Dir })
 	// Redis always writes the working directory on rewrite.
@@ -471,16 +505,18 @@ func specialBind() *directive {
 func specialSave() *directive {
 	return &directive{name: "save", multi: true, def: "3600 1 300 100 60 10000",
 		set: func(c *Config, args []string) string {
-			var pts []SavePoint
-			if !(len(args) == 1 && args[0] == "") {
-				var ok bool
-				if pts, ok = parseSave(args); !ok {
-					return reasonSave
-				}
+			reset := len(args) == 1 && args[0] == ""
+			if reset {
+				args = nil
+			}
+			pts, ok := parseSave(args)
+			if !ok {
+				return reasonSave
 			}
 			// While loading, the first save line drops the defaults and
-			// later ones add to it; at runtime a value replaces the list.
-			if c.loading && c.saveLoaded && len(pts) > 0 {
+			// later ones add to it, unless one is save "" which empties
+			// the list; at runtime a value replaces the list.
+			if c.loading && c.saveLoaded && !reset {
 				pts = append(append([]SavePoint(nil), c.Save...), pts...)
 			}
 			c.saveLoaded = c.loading

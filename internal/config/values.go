@@ -12,6 +12,8 @@ const (
 	reasonNotMemory = "argument must be a memory value"
 	reasonNotBool   = "argument must be 'yes' or 'no'"
 	reasonSave      = "Invalid save parameters"
+	reasonNotMemPct = "argument must be a memory or percent value"
+	reasonPercent   = "percentage argument must be less or equal to 100"
 	reasonArgs      = "wrong number of arguments"
 	reasonObufArgs  = "Wrong number of arguments in buffer limit configuration."
 	reasonObufClass = "Invalid client class specified in buffer limit configuration."
@@ -82,6 +84,21 @@ func parseMemory(s string) (uint64, bool) {
 		}
 	}
 	return v * mul, true
+}
+
+// parseMemoryOrPercent parses a memory value, or a percentage ("10%", the
+// number as strict as parseInt) returned negated. A memory value too large
+// for int64 comes back negative, as Redis's conversion leaves it.
+func parseMemoryOrPercent(s string) (int64, bool) {
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		v, ok := parseInt(p)
+		if !ok || v < 0 {
+			return 0, false
+		}
+		return -v, true
+	}
+	v, ok := parseMemory(s)
+	return int64(v), ok
 }
 
 // formatMemory renders a size as CONFIG REWRITE does: in gb, mb or kb when

@@ -60,6 +60,74 @@ func (s step) String() string { return fmt.Sprintf("%s:%d: %s", s.file, s.line, 
 type conn struct {
 	redis, shoal *testutil.Conn
 	deferred     []step
+	// ids are the connections' CLIENT IDs on redis and shoal ("" if
+	// unknown), used to see that a blocking command has blocked.
+	ids [2]string
+	// early holds replies read while waiting for a blocking command to
+	// block, which completed at once instead (redis, shoal).
+	early [2][][]byte
+}
+
+// read returns the next reply of side 0 (redis) or 1 (shoal).
+func (c *conn) read(side int) ([]byte, error) {
+	if len(c.early[side]) > 0 {
+		b := c.early[side][0]
+		c.early[side] = c.early[side][1:]
+		return b, nil
+	}
+	if side == 0 {
+		return c.redis.TryReadReply(replyTimeout)
+	}
+	return c.shoal.TryReadReply(replyTimeout)
+}
+
+// settleTimeout bounds the wait for a blocking command to block.
+const settleTimeout = 2 * time.Second
+
+// settle waits until the blocking command just sent on c has either
+// blocked (CLIENT LIST shows flag b) or answered, on both servers, so the
+// next command of another connection finds it in place as it would in a
+// script run by hand.
+func (r *runner) settle(c *conn) {
+	for side, nc := range []*testutil.Conn{c.redis, c.shoal} {
+		if c.ids[side] == "" {
+			continue
+		}
+		ctl := r.control(side)
+		deadline := time.Now().Add(settleTimeout)
+		for time.Now().Before(deadline) {
+			line := string(ctl.Do("CLIENT", "LIST", "ID", c.ids[side]))
+			if strings.Contains(line, " flags=b") {
+				break
+			}
+			if b, err := nc.TryReadReply(5 * time.Millisecond); err == nil {
+				c.early[side] = append(c.early[side], b)
+				break
+			}
+		}
+	}
+}
+
+// control returns the runner's side connection to redis (0) or shoal (1).
+func (r *runner) control(side int) *testutil.Conn {
+	if r.ctl[side] == nil {
+		addr := r.p.redis
+		if side == 1 {
+			addr = r.p.shoal
+		}
+		r.ctl[side] = testutil.Dial(r.t, addr)
+	}
+	return r.ctl[side]
+}
+
+// clientID asks a fresh connection for its CLIENT ID ("" on error, e.g.
+// when a script set a password).
+func clientID(c *testutil.Conn) string {
+	b := c.Do("CLIENT", "ID")
+	if len(b) < 3 || b[0] != ':' {
+		return ""
+	}
+	return strings.TrimSpace(string(b[1:]))
 }
 
 func TestScripts(t *testing.T) {
@@ -86,6 +154,7 @@ type runner struct {
 	cur   string
 	errs  int
 	saved map[string][2]string // config parameter -> original value on redis, shoal
+	ctl   [2]*testutil.Conn    // side connections for settle
 }
 
 func (r *runner) run(path string) {
@@ -182,6 +251,7 @@ func (r *runner) conn(name string) *conn {
 			r.t.Fatalf("%s: more than %d connections", r.file, maxConns)
 		}
 		c = &conn{redis: testutil.Dial(r.t, r.p.redis), shoal: testutil.Dial(r.t, r.p.shoal)}
+		c.ids = [2]string{clientID(c.redis), clientID(c.shoal)}
 		r.conns[name] = c
 	}
 	return c
@@ -211,6 +281,7 @@ func (r *runner) command(st step, args []string) bool {
 	c.shoal.Send(args...)
 	if blocking[name] || (name == "XREAD" || name == "XREADGROUP") && slices.ContainsFunc(args, func(a string) bool { return strings.EqualFold(a, "BLOCK") }) {
 		c.deferred = append(c.deferred, st)
+		r.settle(c)
 		return true
 	}
 	return r.compare(st, c)
@@ -220,8 +291,8 @@ func (r *runner) command(st step, args []string) bool {
 // says; it returns false when the script must stop.
 func (r *runner) compare(st step, c *conn) bool {
 	r.t.Helper()
-	want, werr := c.redis.TryReadReply(replyTimeout)
-	got, gerr := c.shoal.TryReadReply(replyTimeout)
+	want, werr := c.read(0)
+	got, gerr := c.read(1)
 	if werr != nil || gerr != nil {
 		r.t.Errorf("%s\n  redis: %s\n  shoal: %s", st, quoteOrErr(want, werr), quoteOrErr(got, gerr))
 		return false
