@@ -205,7 +205,9 @@ var policyNames = map[int]string{
 }
 
 func (s *Server) infoMemory(b *strings.Builder) {
-	used := s.usedMemory()
+	// The same figure eviction compares with maxmemory, as Redis's
+	// used_memory.
+	used := s.estimatedUsed()
 	if used > s.mem.peak {
 		s.mem.peak = used
 	}
