@@ -285,7 +285,7 @@ func geoposCommand(c *Client) {
 // geoPoint is one search match.
 type geoPoint struct {
 	lon, lat, dist, score float64
-	member            []byte
+	member                []byte
 }
 
 // geoSearchOptions are the parsed options of a search.

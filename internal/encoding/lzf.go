@@ -63,7 +63,20 @@ func LZFCompress(dst, src []byte) []byte {
 			}
 			out[op-lit-1] = byte(lit - 1)
 			op -= nolit
-			for {
+			// liblzf unrolls the first 16 comparisons without checking
+			// maxLen, so a match may run to the very end of the input; do
+			// the same or the bytes differ from Redis's.
+			mismatch := false
+			if maxLen > 16 {
+				for range 16 {
+					length++
+					if src[ref+length] != src[ip+length] {
+						mismatch = true
+						break
+					}
+				}
+			}
+			for !mismatch {
 				length++
 				if length >= maxLen || src[ref+length] != src[ip+length] {
 					break

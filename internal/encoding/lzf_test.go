@@ -151,3 +151,23 @@ func FuzzLZFDecompress(f *testing.F) {
 		}
 	})
 }
+
+// TestLZFRunsToTheEnd covers matches that reach the last byte of the input
+// (liblzf's unrolled comparison), e.g. 21 × "a" → 01 61 61 e0 0a 00.
+func TestLZFRunsToTheEnd(t *testing.T) {
+	if got := LZFCompress(nil, bytes.Repeat([]byte("a"), 21)); !bytes.Equal(got, []byte{0x01, 0x61, 0x61, 0xe0, 0x0a, 0x00}) {
+		t.Fatalf("21 x a = % x", got)
+	}
+	for n := 1; n < 600; n++ {
+		for _, src := range [][]byte{bytes.Repeat([]byte("a"), n), bytes.Repeat([]byte("abc"), n)} {
+			c := LZFCompress(nil, src)
+			if c == nil {
+				continue
+			}
+			back, err := LZFDecompress(nil, c, len(src))
+			if err != nil || !bytes.Equal(back, src) {
+				t.Fatalf("len %d: round trip failed: %v", len(src), err)
+			}
+		}
+	}
+}

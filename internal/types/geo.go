@@ -154,19 +154,22 @@ func GeoEncode(lon, lat float64) (float64, bool) {
 	return float64(h.Bits), true
 }
 
-// geoScoreBits converts a score to hash bits as C's (uint64_t) cast does
-// on x86-64 for the values a sorted set can hold.
+// geoScoreBits converts a score to hash bits as C's (uint64_t) cast
+// compiles on x86-64: a signed truncation below 2^63 (the "integer
+// indefinite" 1<<63 when out of range), else a truncation of score-2^63
+// with the top bit flipped.
 func geoScoreBits(score float64) uint64 {
-	if score < 0 {
-		return uint64(int64(score))
-	}
-	if score >= 1<<63 {
-		if score >= 1<<64 {
-			return 1 << 63
+	const indefinite = uint64(1) << 63
+	trunc := func(f float64) uint64 {
+		if f >= 1<<63 || f < -(1<<63) || math.IsNaN(f) {
+			return indefinite
 		}
-		return uint64(score-(1<<63)) | 1<<63
+		return uint64(int64(f))
 	}
-	return uint64(score)
+	if score < 1<<63 || math.IsNaN(score) {
+		return trunc(score)
+	}
+	return trunc(score-(1<<63)) ^ indefinite
 }
 
 // GeoDecode returns the position a score stands for: the centre of its
@@ -207,17 +210,17 @@ func geoLatDistance(lat1, lat2 float64) float64 {
 func GeoDistance(lon1, lat1, lon2, lat2 float64) float64 {
 	lon1r := lon1 * geoDegToRad
 	lon2r := lon2 * geoDegToRad
-	v := math.Sin((lon2r - lon1r) / 2)
+	v := geoSin((lon2r - lon1r) / 2)
 	if v == 0 {
 		return geoLatDistance(lat1, lat2)
 	}
 	lat1r := lat1 * geoDegToRad
 	lat2r := lat2 * geoDegToRad
-	u := math.Sin((lat2r - lat1r) / 2)
+	u := geoSin((lat2r - lat1r) / 2)
 	// Explicit conversions keep every product rounded (no fused
 	// multiply-add), as the C code computes it.
-	a := float64(u*u) + float64(float64(math.Cos(lat1r)*math.Cos(lat2r))*v*v)
-	return 2.0 * geoEarthRadius * math.Asin(math.Sqrt(a))
+	a := float64(u*u) + float64(float64(geoCos(lat1r)*geoCos(lat2r))*v*v)
+	return 2.0 * geoEarthRadius * geoAsin(math.Sqrt(a))
 }
 
 // AppendGeoDistance appends a distance as Redis replies it: "%.4f".
@@ -271,8 +274,8 @@ func (s *GeoShape) boundingBox() (minLon, minLat, maxLon, maxLat float64) {
 	height *= s.Conversion
 	width *= s.Conversion
 	latDelta := (height / geoEarthRadius) / geoDegToRad
-	lonDeltaTop := (width / geoEarthRadius / math.Cos((s.Lat+latDelta)*geoDegToRad)) / geoDegToRad
-	lonDeltaBottom := (width / geoEarthRadius / math.Cos((s.Lat-latDelta)*geoDegToRad)) / geoDegToRad
+	lonDeltaTop := (width / geoEarthRadius / geoCos((s.Lat+latDelta)*geoDegToRad)) / geoDegToRad
+	lonDeltaBottom := (width / geoEarthRadius / geoCos((s.Lat-latDelta)*geoDegToRad)) / geoDegToRad
 	if s.Lat < 0 {
 		minLon, maxLon = s.Lon-lonDeltaBottom, s.Lon+lonDeltaBottom
 	} else {
@@ -420,4 +423,197 @@ func (s *GeoShape) Contains(lon, lat float64) (dist float64, ok bool) {
 		return 0, false
 	}
 	return GeoDistance(s.Lon, s.Lat, lon, lat), true
+}
+
+// Correctly rounded sine, cosine and arcsine. Redis calls glibc's libm,
+// whose results are correctly rounded in all but rare cases, while Go's
+// math functions are often one ulp away; distances stored by STOREDIST
+// show every bit, so the geo code evaluates these in double-double
+// arithmetic and rounds once.
+
+// geoDD is an unevaluated sum hi + lo with |lo| <= ulp(hi)/2.
+type geoDD struct{ hi, lo float64 }
+
+func geoTwoSum(a, b float64) geoDD {
+	s := a + b
+	bb := s - a
+	return geoDD{s, (a - (s - bb)) + (b - bb)}
+}
+
+func geoQuickTwoSum(a, b float64) geoDD {
+	s := a + b
+	return geoDD{s, b - (s - a)}
+}
+
+func geoDDAdd(a, b geoDD) geoDD {
+	s := geoTwoSum(a.hi, b.hi)
+	t := geoTwoSum(a.lo, b.lo)
+	s.lo += t.hi
+	s = geoQuickTwoSum(s.hi, s.lo)
+	s.lo += t.lo
+	return geoQuickTwoSum(s.hi, s.lo)
+}
+
+func geoDDMul(a, b geoDD) geoDD {
+	p := a.hi * b.hi
+	e := math.FMA(a.hi, b.hi, -p)
+	e += a.hi*b.lo + a.lo*b.hi
+	return geoQuickTwoSum(p, e)
+}
+
+// geoDDRecip returns 1/n as a double-double (n a small integer).
+func geoDDRecip(n float64) geoDD {
+	hi := 1 / n
+	return geoDD{hi, math.FMA(-n, hi, 1) / n}
+}
+
+// Coefficients of the Taylor series: sine (-1)^k/(2k+1)!, cosine
+// (-1)^k/(2k)!. The leading ones are double-doubles.
+var (
+	geoSinDD [3]geoDD
+	geoCosDD [4]geoDD
+	geoSinF  [10]float64 // k = 3..12
+	geoCosF  [10]float64 // k = 4..13
+)
+
+// pi/2 in three parts.
+const (
+	geoPio2a = 1.5707963267948966
+	geoPio2b = 6.123233995736766e-17
+	geoPio2c = -1.4973849048591698e-33
+)
+
+func init() {
+	fact := 1.0
+	for n := 1; n <= 27; n++ {
+		fact *= float64(n)
+		k := n / 2
+		c := geoDDRecip(fact)
+		if k%2 == 1 {
+			c.hi, c.lo = -c.hi, -c.lo
+		}
+		switch {
+		case n%2 == 1 && k < len(geoSinDD):
+			geoSinDD[k] = c
+		case n%2 == 1 && k-3 < len(geoSinF):
+			geoSinF[k-3] = c.hi
+		case n%2 == 0 && k < len(geoCosDD):
+			geoCosDD[k] = c
+		case n%2 == 0 && k-4 < len(geoCosF):
+			geoCosF[k-4] = c.hi
+		}
+	}
+	geoCosDD[0] = geoDD{1, 0}
+}
+
+// geoReduce returns r = x - q*pi/2 as a double-double and q mod 4, for
+// |x| small enough (ok false otherwise).
+func geoReduce(x float64) (r geoDD, q int, ok bool) {
+	if math.IsNaN(x) || math.Abs(x) > 1<<20 {
+		return geoDD{}, 0, false
+	}
+	k := math.Round(x / geoPio2a)
+	p := k * geoPio2a
+	r = geoTwoSum(x, -p)
+	r.lo -= math.FMA(k, geoPio2a, -p)
+	r = geoQuickTwoSum(r.hi, r.lo)
+	r = geoDDAdd(r, geoDD{-k * geoPio2b, -math.FMA(k, geoPio2b, -k*geoPio2b)})
+	r = geoDDAdd(r, geoDD{-k * geoPio2c, 0})
+	return r, int(int64(k) & 3), true
+}
+
+// geoSinPoly is sin r for |r| <= pi/4.
+func geoSinPoly(r geoDD) geoDD {
+	z := geoDDMul(r, r)
+	t := 0.0
+	for i := len(geoSinF) - 1; i >= 0; i-- {
+		t = geoSinF[i] + z.hi*t
+	}
+	acc := geoDD{t, 0}
+	for i := len(geoSinDD) - 1; i >= 0; i-- {
+		acc = geoDDAdd(geoSinDD[i], geoDDMul(z, acc))
+	}
+	return geoDDMul(r, acc)
+}
+
+// geoCosPoly is cos r for |r| <= pi/4.
+func geoCosPoly(r geoDD) geoDD {
+	z := geoDDMul(r, r)
+	t := 0.0
+	for i := len(geoCosF) - 1; i >= 0; i-- {
+		t = geoCosF[i] + z.hi*t
+	}
+	acc := geoDD{t, 0}
+	for i := len(geoCosDD) - 1; i >= 0; i-- {
+		acc = geoDDAdd(geoCosDD[i], geoDDMul(z, acc))
+	}
+	return acc
+}
+
+// geoSinDDOf returns sin x as a double-double.
+func geoSinDDOf(x float64) (geoDD, bool) {
+	r, q, ok := geoReduce(x)
+	if !ok {
+		return geoDD{}, false
+	}
+	var s geoDD
+	switch q {
+	case 0:
+		s = geoSinPoly(r)
+	case 1:
+		s = geoCosPoly(r)
+	case 2:
+		s = geoSinPoly(r)
+		s.hi, s.lo = -s.hi, -s.lo
+	default:
+		s = geoCosPoly(r)
+		s.hi, s.lo = -s.hi, -s.lo
+	}
+	return s, true
+}
+
+// geoSin is sin x, correctly rounded for moderate x.
+func geoSin(x float64) float64 {
+	if x == 0 {
+		return x
+	}
+	s, ok := geoSinDDOf(x)
+	if !ok {
+		return math.Sin(x)
+	}
+	return s.hi + s.lo
+}
+
+// geoCos is cos x, correctly rounded for moderate x.
+func geoCos(x float64) float64 {
+	r, q, ok := geoReduce(x)
+	if !ok {
+		return math.Cos(x)
+	}
+	var c geoDD
+	switch q {
+	case 0:
+		c = geoCosPoly(r)
+	case 1:
+		c = geoSinPoly(r)
+		c.hi, c.lo = -c.hi, -c.lo
+	case 2:
+		c = geoCosPoly(r)
+		c.hi, c.lo = -c.hi, -c.lo
+	default:
+		c = geoSinPoly(r)
+	}
+	return c.hi + c.lo
+}
+
+// geoAsin is asin x for 0 <= x <= 1, refined from math.Asin by one
+// Newton step in double-double.
+func geoAsin(x float64) float64 {
+	y := math.Asin(x)
+	if x <= 0 || x >= 1 || math.IsNaN(y) {
+		return y
+	}
+	s, _ := geoSinDDOf(y)
+	d := geoDDAdd(geoDD{x, 0}, geoDD{-s.hi, -s.lo})
+	return y + d.hi/math.Cos(y)
 }

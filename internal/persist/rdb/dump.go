@@ -55,14 +55,14 @@ func VerifyPayload(p []byte, checkCRC bool) ([]byte, error) {
 
 // DecodeDump decodes a whole DUMP payload as RESTORE does: ErrChecksum for
 // a bad footer, ErrBadFormat for a body that does not parse as one object.
-// The value never aliases p. Bytes left over after the object are ignored,
-// as Redis ignores them.
+// The value never aliases p. As in Redis, the object is read from the
+// whole payload, footer included: bytes left over after it are ignored,
+// and a body cut short may run into the footer's bytes.
 func DecodeDump(p []byte, lim Limits) (Value, error) {
-	body, err := VerifyPayload(p, true)
-	if err != nil {
+	if _, err := VerifyPayload(p, true); err != nil {
 		return Value{}, err
 	}
-	r := NewReader(body)
+	r := NewReader(p)
 	t, err := r.ReadByte()
 	if err != nil || !IsObjectType(t) {
 		return Value{}, ErrBadFormat
