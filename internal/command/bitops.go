@@ -393,6 +393,7 @@ func bitfieldGeneric(c *Client, readOnly bool) {
 
 	key := argv[1]
 	var e *keyspace.Entry
+	grown := false
 	if !writes {
 		var ok bool
 		if e, ok = c.LookupType(key, keyspace.TypeString); !ok {
@@ -404,7 +405,7 @@ func bitfieldGeneric(c *Client, readOnly bool) {
 			return
 		}
 		var ok bool
-		if e, _, ok = c.bitTarget(key, highest); !ok {
+		if e, grown, ok = c.bitTarget(key, highest); !ok {
 			return
 		}
 	}
@@ -454,10 +455,22 @@ func bitfieldGeneric(c *Client, readOnly bool) {
 		}
 		types.SetBitfield(s, op.off, op.width, stored)
 		c.Int(reply)
-		changes++
+		// As Redis 7.0: a write counts as a change when the key was
+		// created or grown, or the field's bits differ.
+		if grown || stored&widthMask(op.width) != raw {
+			changes++
+		}
 	}
 	if changes > 0 {
 		c.Modified(key, changes)
 		c.Notify(NotifyString, "setbit", key)
 	}
+}
+
+// widthMask has the low width bits set.
+func widthMask(width int) uint64 {
+	if width >= 64 {
+		return ^uint64(0)
+	}
+	return 1<<uint(width) - 1
 }
