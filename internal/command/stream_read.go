@@ -112,13 +112,27 @@ func (c *Client) streamRead(xreadgroup bool) {
 	var idBuf [8]types.StreamID
 	ids := idBuf[:0]
 	for i, key := range keys {
-		e, ok := c.LookupType(key, keyspace.TypeStream)
-		if !ok {
-			return
+		var e *keyspace.Entry
+		if retry {
+			// A key deleted or overwritten with another type while the
+			// client waited: XREADGROUP is unblocked with an error, XREAD
+			// keeps waiting for the key to come back as a stream.
+			if e = c.Lookup(key); e != nil && e.Type != keyspace.TypeStream {
+				e = nil
+			}
+			if e == nil && a.group != nil {
+				c.Error(rerr.StreamKeyGone)
+				return
+			}
+		} else {
+			var ok bool
+			if e, ok = c.LookupType(key, keyspace.TypeStream); !ok {
+				return
+			}
 		}
 		if a.group != nil {
 			if e == nil || streamOf(e).Group(a.group) == nil {
-				if retry && e != nil {
+				if retry {
 					c.Error(rerr.StreamBlockedGroupGone)
 				} else {
 					c.Error(rerr.StreamNoGroupRead(key, a.group))
@@ -144,6 +158,7 @@ func (c *Client) streamRead(xreadgroup bool) {
 			}
 			id = types.MaxStreamID
 		default:
+			var ok bool
 			if id, ok = c.streamParseID(arg, 0, true); !ok {
 				return
 			}
@@ -159,7 +174,7 @@ func (c *Client) streamRead(xreadgroup bool) {
 	tok := 0
 	for i, key := range keys {
 		e := c.Lookup(key)
-		if e == nil {
+		if e == nil || e.Type != keyspace.TypeStream {
 			continue
 		}
 		s := streamOf(e)

@@ -170,3 +170,49 @@ func TestStreamBlock(t *testing.T) {
 		t.Fatalf("negative BLOCK replied %q", got)
 	}
 }
+
+func TestStreamBlockKeyGone(t *testing.T) {
+	tests := []struct {
+		name    string
+		read    []string
+		replace []string
+		want    string
+		blocked bool
+	}{
+		{"XREADGROUP key deleted", []string{"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"},
+			[]string{"DEL", "s"}, "-UNBLOCKED the stream key no longer exists\r\n", false},
+		{"XREADGROUP key now a list", []string{"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"},
+			[]string{"LPUSH", "s", "x"}, "-UNBLOCKED the stream key no longer exists\r\n", false},
+		{"XREAD key deleted", []string{"XREAD", "BLOCK", "0", "STREAMS", "s", "$"},
+			[]string{"DEL", "s"}, "", true},
+		{"XREAD key now a list", []string{"XREAD", "BLOCK", "0", "STREAMS", "s", "$"},
+			[]string{"LPUSH", "s", "x"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newStreamTestClient()
+			runStream(t, c, "XADD", "s", "1-0", "a", "1")
+			runStream(t, c, "XGROUP", "CREATE", "s", "g", "$")
+			if got := runStream(t, c, tt.read...); got != "" {
+				t.Fatalf("blocking read replied %q", got)
+			}
+			argv := c.Argv
+			c.DB.Delete([]byte("s"))
+			if tt.replace[0] == "LPUSH" {
+				other := newStreamTestClient()
+				other.Core, other.DB = c.Core, c.DB
+				other.Argv = [][]byte{[]byte("LPUSH"), []byte("s"), []byte("x")}
+				registry["lpush"](other)
+			}
+			c.B = c.B[:0]
+			c.Argv = argv
+			c.Blocking.Retrying = true
+			c.Blocking.StillBlocked = false
+			registry[strings.ToLower(tt.read[0])](c)
+			c.Blocking.Retrying = false
+			if got := string(c.B); got != tt.want || c.Blocking.StillBlocked != tt.blocked {
+				t.Fatalf("retry replied %q (still blocked %v), want %q (%v)", got, c.Blocking.StillBlocked, tt.want, tt.blocked)
+			}
+		})
+	}
+}

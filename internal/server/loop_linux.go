@@ -84,9 +84,13 @@ func (l *loop) run(wg *sync.WaitGroup) {
 		if l.id == 0 {
 			timeout = srv.cronTimeout()
 		}
-		n, err := syscall.EpollWait(l.epfd, events, timeout)
-		if err != nil && err != syscall.EINTR {
-			srv.logf(logWarning, "epoll_wait: %v", err)
+		n := epollPoll(l.epfd, events)
+		if n == 0 && timeout != 0 {
+			var err error
+			n, err = syscall.EpollWait(l.epfd, events, timeout)
+			if err != nil && err != syscall.EINTR {
+				srv.logf(logWarning, "epoll_wait: %v", err)
+			}
 		}
 		if srv.stopping.Load() {
 			l.closeAll()

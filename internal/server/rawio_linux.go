@@ -30,3 +30,14 @@ func rawWrite(fd int, p []byte) (int, syscall.Errno) {
 	}
 	return int(n), 0
 }
+
+// epollPoll is a non-blocking epoll_wait without the scheduler hand-off;
+// under load it usually finds events, so the blocking syscall.EpollWait
+// (and its entersyscall/exitsyscall) is only needed when idle.
+func epollPoll(epfd int, events []syscall.EpollEvent) int {
+	n, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if e != 0 {
+		return 0
+	}
+	return int(n)
+}
