@@ -113,6 +113,10 @@ func (s *Server) retryBlocked(c *conn) {
 	c.Argv = c.block.argv
 	c.Cmd = c.block.cmd
 	s.call(c, c.block.cmd)
+	// The retry continues the call counted when the command first ran:
+	// Redis adds its time to the command's stats but not another call.
+	c.block.cmd.Calls--
+	s.stats.totalCommands--
 	c.Argv = savedArgv
 	c.Blocking.Retrying = false
 	c.Blocking.ReadyKey = nil
@@ -156,6 +160,18 @@ func (s *Server) unblockOnFree(c *conn) {
 	if c.Flags&command.ClientBlocked != 0 {
 		s.unparkClient(c)
 	}
+}
+
+// clientsWithTimeout counts the blocked clients whose wait has a deadline
+// (Redis's timeout table leaves out those blocked forever).
+func (s *Server) clientsWithTimeout() int {
+	n := 0
+	for c := range s.blocked.clients {
+		if c.Blocking.Deadline != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // nearestBlockDeadline is the earliest deadline of a blocked client, or 0.

@@ -524,7 +524,9 @@ func (s *Server) killClient(cl *conn) {
 func clientReplyCommand(s *Server, c *conn) {
 	switch strings.ToLower(string(c.Argv[2])) {
 	case "on":
-		c.Flags &^= command.ClientReplyOff | command.ClientReplySkipNext
+		// Also cancels a SKIP set by the command before, whose flag has
+		// already moved on to this one.
+		c.Flags &^= command.ClientReplyOff | command.ClientReplySkipNext | command.ClientReplySkip
 		c.Simple("OK")
 	case "off":
 		c.Flags |= command.ClientReplyOff

@@ -156,9 +156,9 @@ func (s *Server) infoClients(b *strings.Builder) {
 	field(b, "maxclients", s.cfg.MaxClients)
 	field(b, "client_recent_max_input_buffer", 0)
 	field(b, "client_recent_max_output_buffer", 0)
-	field(b, "blocked_clients", len(s.blocked.clients))
+	field(b, "blocked_clients", len(s.blocked.clients)+s.postponedClients())
 	field(b, "tracking_clients", 0)
-	field(b, "clients_in_timeout_table", len(s.blocked.clients))
+	field(b, "clients_in_timeout_table", s.clientsWithTimeout())
 }
 
 func humanBytes(n uint64) string {

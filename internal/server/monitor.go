@@ -36,7 +36,12 @@ func (s *Server) monitorRemove(c *conn) {
 
 // feedMonitors sends the command to MONITOR clients, formatted as
 // replicationFeedMonitors: +<time> [<db> <addr>] "arg" ...
+// A blocked command re-executed when its key is ready was shown when it
+// first arrived, so its retry is not shown again.
 func (s *Server) feedMonitors(c *conn) {
+	if c.Blocking.Retrying {
+		return
+	}
 	now := time.Now()
 	line := make([]byte, 0, 128)
 	line = append(line, '+')
@@ -121,9 +126,14 @@ const (
 )
 
 // slowlogPush records the command if it ran for longer than the threshold.
+// A command that blocks is logged when it is served, not when it parks (nor
+// when it times out), as Redis does.
 func (s *Server) slowlogPush(c *conn, dur time.Duration) {
 	sl := &s.slowlog
-	if sl.slowerThan < 0 || c.Cmd.Has(command.FlagSkipSlowlog) || c.Flags&command.ClientBlocked != 0 {
+	if sl.slowerThan < 0 || c.Cmd.Has(command.FlagSkipSlowlog) {
+		return
+	}
+	if c.Flags&command.ClientBlocked != 0 && (!c.Blocking.Retrying || c.Blocking.StillBlocked) {
 		return
 	}
 	us := dur.Microseconds()

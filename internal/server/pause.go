@@ -29,15 +29,30 @@ func (s *Server) pauseBlocks(c *conn, argv [][]byte) bool {
 	if cmd == nil {
 		return false
 	}
-	if cmd.Has(command.FlagWrite) || cmd.Has(command.FlagMayReplicate) {
+	if mayReplicate(cmd) {
 		return true
 	}
 	if cmd.Name == "exec" {
 		for _, q := range c.multi.queue {
-			if q.cmd.Has(command.FlagWrite) || q.cmd.Has(command.FlagMayReplicate) {
+			if mayReplicate(q.cmd) {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// mayReplicate reports whether a command can add to the replication
+// stream: writes, and the commands Redis marks MAY_REPLICATE. COMMAND INFO
+// does not show that flag, so specs taken from it lack it; the commands
+// that carry it in Redis 7.0 are listed here.
+func mayReplicate(cmd *command.Command) bool {
+	if cmd.Has(command.FlagWrite) || cmd.Has(command.FlagMayReplicate) {
+		return true
+	}
+	switch cmd.Name {
+	case "pfcount", "publish", "spublish", "eval", "evalsha", "fcall":
+		return true
 	}
 	return false
 }
@@ -47,6 +62,18 @@ func (s *Server) postpone(c *conn) {
 		c.postponed = true
 		s.pause.waiting = append(s.pause.waiting, c)
 	}
+}
+
+// postponedClients counts the clients waiting for the pause to end, which
+// Redis reports among its blocked clients.
+func (s *Server) postponedClients() int {
+	n := 0
+	for _, c := range s.pause.waiting {
+		if !c.closed {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Server) unpause() {
