@@ -106,9 +106,6 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 		s.ks.Now = s.clock.nowMs()
 		s.cron.nowMs = s.ks.Now
 	}
-	if len(s.monitors) > 0 && !cmd.Has(command.FlagSkipMonitor) && !cmd.Has(command.FlagAdmin) {
-		s.feedMonitors(c)
-	}
 	c.ResetCommandState()
 	s.ks.ReadCommand = cmd.Has(command.FlagReadOnly)
 	dirty := s.core.Dirty
@@ -118,6 +115,11 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	durNs := s.clock.tick()
 	s.ks.ReadCommand = false
 	dur := time.Duration(durNs)
+	// After the command, as Redis 7.0: EXEC shows after what it ran, a
+	// SELECT shows the new database, a monitor's own RESET is not echoed.
+	if len(s.monitors) > 0 && !cmd.Has(command.FlagSkipMonitor) && !cmd.Has(command.FlagAdmin) {
+		s.feedMonitors(c)
+	}
 	if c.Flags&command.ClientBlocked != 0 && c.block.cmd == nil {
 		s.parkClient(c)
 	}

@@ -470,10 +470,9 @@ func TestMonitor(t *testing.T) {
 		if sec, _ := strconv.ParseInt(m[1], 10, 64); time.Since(time.Unix(sec, 0)) > time.Minute {
 			t.Errorf("MONITOR line %d has time %s", i, m[1])
 		}
-		db := "0"
-		if i > 0 {
-			db = "2"
-		}
+		// Redis 7.0 feeds monitors after the command ran, so SELECT's own
+		// line already shows the new database.
+		db := "2"
 		if m[3] != db || m[5] != w {
 			t.Errorf("MONITOR line %d = %q; want db %s and %s", i, line, db, w)
 		}
