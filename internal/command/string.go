@@ -95,6 +95,8 @@ func (c *Client) setKey(e *keyspace.Entry, key, val []byte, keepTTL bool) *keysp
 			e.Type = keyspace.TypeString
 			e.Obj = nil
 			e.Str = nil
+			// A stream replaced by a string answers its XREADGROUP waiters.
+			c.SignalKeyAsReady(key)
 		}
 		if !keepTTL {
 			c.DB.Persist(e)

@@ -27,6 +27,12 @@ type Keyspace struct {
 	// server can propagate a DEL and send the "expired" notification.
 	OnExpire func(db *DB, key string)
 
+	// OnDelete is called after a key was removed (deleted, expired,
+	// renamed away), and OnFlush after a database was emptied, so clients
+	// blocked on those keys can be answered (XREADGROUP's UNBLOCKED).
+	OnDelete func(db *DB, key string)
+	OnFlush  func(db *DB)
+
 	// Rand returns a uniform random number in [0, n); injected so tests
 	// are reproducible.
 	Rand func(n uint64) uint64
@@ -254,6 +260,9 @@ func (db *DB) unlink(key string) *Entry {
 	if db.ks.CanResize {
 		d.shrinkIfNeeded()
 	}
+	if db.ks.OnDelete != nil {
+		db.ks.OnDelete(db, key)
+	}
 	return e
 }
 
@@ -284,6 +293,9 @@ func (db *DB) Persist(e *Entry) bool {
 
 // Flush empties the database.
 func (db *DB) Flush() {
+	if db.ks.OnFlush != nil {
+		db.ks.OnFlush(db)
+	}
 	db.initTables()
 	db.expires = make(map[*Entry]struct{})
 	db.AvgTTL = 0

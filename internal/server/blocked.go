@@ -88,10 +88,14 @@ func (s *Server) handleClientsBlockedOnKeys() {
 			waiting := append([]*conn(nil), s.blocked.byKey[bk]...)
 			for _, c := range waiting {
 				e := bk.db.FindString(bk.key)
-				if e == nil || bk.db.Expired(e) {
-					break
+				// Stream readers are re-run even when their key went away
+				// or changed type: XREADGROUP then answers UNBLOCKED, as
+				// Redis 7.0; other waiters keep waiting.
+				stream := c.Blocking.Type == keyspace.TypeStream
+				if (e == nil || bk.db.Expired(e)) && !stream {
+					continue
 				}
-				if e.Type != c.Blocking.Type {
+				if e != nil && e.Type != c.Blocking.Type && !stream {
 					continue
 				}
 				c.Blocking.ReadyKey = []byte(bk.key)
@@ -191,6 +195,16 @@ func (s *Server) signalSwappedDBs(a, b *keyspace.DB) {
 	for bk := range s.blocked.byKey {
 		if (bk.db == a || bk.db == b) && bk.db.FindString(bk.key) != nil {
 			s.signalKeyAsReady(bk.db, []byte(bk.key))
+		}
+	}
+}
+
+// signalFlushedDB marks every key clients of db wait on as ready, before
+// FLUSHDB/FLUSHALL empties it.
+func (s *Server) signalFlushedDB(db *keyspace.DB) {
+	for bk := range s.blocked.byKey {
+		if bk.db == db {
+			s.signalKeyAsReady(db, []byte(bk.key))
 		}
 	}
 }

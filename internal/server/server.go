@@ -87,6 +87,12 @@ func New(cfg *config.Config) *Server {
 	s.applyLimits()
 	s.ks.OnExpire = s.onKeyExpired
 	s.ks.Touch = s.touch
+	s.ks.OnDelete = func(db *keyspace.DB, key string) {
+		if len(s.blocked.byKey) > 0 {
+			s.signalKeyAsReady(db, []byte(key))
+		}
+	}
+	s.ks.OnFlush = s.signalFlushedDB
 	s.ks.OnMiss = func(db *keyspace.DB, key []byte) {
 		s.notifyKeyspaceEvent(command.NotifyKeyMiss, "keymiss", key, db.ID)
 	}
