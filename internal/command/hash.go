@@ -459,35 +459,13 @@ func hscanCommand(c *Client) {
 		c.Raw(hashEmptyScan)
 		return
 	}
-	count := int64(10)
-	var pattern []byte
-	for i := 3; i < len(c.Argv); i += 2 {
-		opt := c.Argv[i]
-		if i+1 >= len(c.Argv) {
-			c.Error(rerr.Syntax)
-			return
-		}
-		switch {
-		case equalFold(opt, "count"):
-			v, ok := types.ParseInt(c.Argv[i+1])
-			if !ok {
-				c.Error(rerr.NotInteger)
-				return
-			}
-			if v < 1 {
-				c.Error(rerr.Syntax)
-				return
-			}
-			count = v
-		case equalFold(opt, "match"):
-			pattern = c.Argv[i+1]
-			if len(pattern) == 1 && pattern[0] == '*' {
-				pattern = nil
-			}
-		default:
-			c.Error(rerr.Syntax)
-			return
-		}
+	opts, ok := parseScanArgs(c, 3, false)
+	if !ok {
+		return
+	}
+	count, pattern := opts.count, opts.pattern
+	if !opts.usePattern {
+		pattern = nil
 	}
 	tok := c.DeferLen()
 	n := 0

@@ -267,37 +267,11 @@ func scanCommand(c *Client) {
 		c.Error(rerr.InvalidCursor)
 		return
 	}
-	count := int64(10)
-	var pattern, typ []byte
-	usePattern, useType := false, false
-	for i := 2; i < len(c.Argv); i += 2 {
-		opt := c.Argv[i]
-		if i+1 >= len(c.Argv) {
-			c.Error(rerr.Syntax)
-			return
-		}
-		switch {
-		case equalFold(opt, "count"):
-			v, ok := types.ParseInt(c.Argv[i+1])
-			if !ok {
-				c.Error(rerr.NotInteger)
-				return
-			}
-			if v < 1 {
-				c.Error(rerr.Syntax)
-				return
-			}
-			count = v
-		case equalFold(opt, "match"):
-			pattern = c.Argv[i+1]
-			usePattern = !(len(pattern) == 1 && pattern[0] == '*')
-		case equalFold(opt, "type"):
-			typ, useType = c.Argv[i+1], true
-		default:
-			c.Error(rerr.Syntax)
-			return
-		}
+	opts, ok := parseScanArgs(c, 2, true)
+	if !ok {
+		return
 	}
+	count, pattern, usePattern, typ, useType := opts.count, opts.pattern, opts.usePattern, opts.typ, opts.useType
 	pat := string(pattern)
 	db := c.DB
 	replica := c.Core.KS.Replica
@@ -886,4 +860,49 @@ func objectHelpCommand(c *Client) {
 	for _, l := range objectHelp {
 		c.Simple(l)
 	}
+}
+
+// scanArgs are the options of the SCAN family.
+type scanArgs struct {
+	count      int64
+	pattern    []byte
+	usePattern bool // MATCH given and not "*"
+	typ        []byte
+	useType    bool
+}
+
+// parseScanArgs parses COUNT, MATCH and (for SCAN only) TYPE from
+// argv[from:], as Redis's scanGenericCommand; it writes the error reply and
+// returns ok=false on bad input. SCAN, SSCAN, HSCAN and ZSCAN share it.
+func parseScanArgs(c *Client, from int, allowType bool) (scanArgs, bool) {
+	a := scanArgs{count: 10}
+	for i := from; i < len(c.Argv); i += 2 {
+		opt := c.Argv[i]
+		if i+1 >= len(c.Argv) {
+			c.Error(rerr.Syntax)
+			return a, false
+		}
+		switch {
+		case equalFold(opt, "count"):
+			v, ok := types.ParseInt(c.Argv[i+1])
+			if !ok {
+				c.Error(rerr.NotInteger)
+				return a, false
+			}
+			if v < 1 {
+				c.Error(rerr.Syntax)
+				return a, false
+			}
+			a.count = v
+		case equalFold(opt, "match"):
+			a.pattern = c.Argv[i+1]
+			a.usePattern = !(len(a.pattern) == 1 && a.pattern[0] == '*')
+		case allowType && equalFold(opt, "type"):
+			a.typ, a.useType = c.Argv[i+1], true
+		default:
+			c.Error(rerr.Syntax)
+			return a, false
+		}
+	}
+	return a, true
 }

@@ -664,35 +664,11 @@ func sscanCommand(c *Client) {
 		c.Raw(setsEmptyScan)
 		return
 	}
-	count := int64(10)
-	var pattern []byte
-	usePattern := false
-	for i := 3; i < len(c.Argv); i += 2 {
-		opt := c.Argv[i]
-		if i+1 >= len(c.Argv) {
-			c.Error(rerr.Syntax)
-			return
-		}
-		switch {
-		case equalFold(opt, "count"):
-			v, ok := types.ParseInt(c.Argv[i+1])
-			if !ok {
-				c.Error(rerr.NotInteger)
-				return
-			}
-			if v < 1 {
-				c.Error(rerr.Syntax)
-				return
-			}
-			count = v
-		case equalFold(opt, "match"):
-			pattern = c.Argv[i+1]
-			usePattern = !(len(pattern) == 1 && pattern[0] == '*')
-		default:
-			c.Error(rerr.Syntax)
-			return
-		}
+	opts, ok := parseScanArgs(c, 3, false)
+	if !ok {
+		return
 	}
+	count, pattern, usePattern := opts.count, opts.pattern, opts.usePattern
 	tok := c.DeferLen()
 	visited, n := int64(0), 0
 	emit := func(m []byte) {

@@ -1300,34 +1300,11 @@ func zscanCommand(c *Client) {
 		c.Raw(zsetEmptyScan)
 		return
 	}
-	count := int64(10)
-	var pattern []byte
-	usePattern := false
-	for i := 3; i < len(c.Argv); i += 2 {
-		if len(c.Argv)-i < 2 {
-			c.Error(rerr.Syntax)
-			return
-		}
-		opt := c.Argv[i]
-		switch {
-		case equalFold(opt, "count"):
-			v, ok := zsetParseLong(c, c.Argv[i+1])
-			if !ok {
-				return
-			}
-			if v < 1 {
-				c.Error(rerr.Syntax)
-				return
-			}
-			count = v
-		case equalFold(opt, "match"):
-			pattern = c.Argv[i+1]
-			usePattern = !(len(pattern) == 1 && pattern[0] == '*')
-		default:
-			c.Error(rerr.Syntax)
-			return
-		}
+	opts, ok := parseScanArgs(c, 3, false)
+	if !ok {
+		return
 	}
+	count, pattern, usePattern := opts.count, opts.pattern, opts.usePattern
 	tok := c.DeferLen()
 	n := 0
 	var sbuf [32]byte
