@@ -89,6 +89,11 @@ type Core struct {
 	// databases SWAPDB exchanged; set by the server.
 	DBsSwapped func(a, b *keyspace.DB)
 
+	// FlushAll runs FLUSHALL's flush, so the server can stop a background
+	// save first and write the empty dataset after it when save points are
+	// configured; set by the server.
+	FlushAll func(flush func())
+
 	// ErrorStats counts error replies by their first word (INFO errorstats).
 	ErrorStats map[string]int64
 	// TotalErrors is total_error_replies.
@@ -106,6 +111,7 @@ func NewCore(ks *keyspace.Keyspace) *Core {
 		Notify:     func(int, string, []byte, int) {},
 		KeyReady:   func(*keyspace.DB, []byte) {},
 		DBsSwapped: func(a, b *keyspace.DB) {},
+		FlushAll:   func(flush func()) { flush() },
 		ErrorStats: make(map[string]int64),
 	}
 }

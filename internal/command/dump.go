@@ -157,28 +157,8 @@ func restoreCommand(c *Client) {
 			c.RewriteArgv(append(argv, argABSTTL)...)
 		}
 	}
-	dumpSetAccess(c, e, idle, freq)
+	c.Core.setAccess(e, idle, freq)
 	c.Modified(key, 1)
 	c.Notify(NotifyGeneric, "restore", key)
 	c.Simple("OK")
-}
-
-// dumpSetAccess applies IDLETIME or FREQ to a restored key, as
-// objectSetLRUOrLFU: FREQ only under an LFU policy (with the current
-// minute as access time), IDLETIME only otherwise (an access time that
-// many seconds before the LRU clock, wrapping as the 24-bit clock does).
-func dumpSetAccess(c *Client, e *keyspace.Entry, idle, freq int64) {
-	if c.Core.PolicyIsLFU() {
-		if freq >= 0 {
-			e.LRU = uint32((c.Now()/60000)&65535)<<8 | uint32(freq)
-		}
-		return
-	}
-	if idle >= 0 {
-		abs := int64(c.Core.KS.LRUClock()) - idle
-		if abs < 0 {
-			abs += lruClockMax
-		}
-		e.LRU = uint32(abs) & lruClockMax
-	}
 }

@@ -413,9 +413,11 @@ func flushallCommand(c *Client) {
 	if !flushArgsOK(c) {
 		return
 	}
-	for _, db := range c.Core.KS.DBs {
-		c.Core.Dirty += flushDB(db)
-	}
+	c.Core.FlushAll(func() {
+		for _, db := range c.Core.KS.DBs {
+			c.Core.Dirty += flushDB(db)
+		}
+	})
 	c.ForcePropagation()
 	c.Simple("OK")
 }

@@ -20,8 +20,21 @@ type Keyspace struct {
 	// keys then read as missing but are only deleted when the master says so.
 	Replica bool
 
+	// Loading is true while the server replays its AOF or loads an RDB:
+	// nothing expires then, as in Redis, so the replay sees the dataset
+	// the file describes whatever the wall clock says.
+	Loading bool
+
+	// KeepExpired is true while writes are paused (CLIENT PAUSE): expired
+	// keys then read as missing but stay until the pause ends, as on a
+	// replica, so the dataset does not change under a paused failover.
+	KeepExpired bool
+
 	// CanResize is false while a snapshot prefers tables not to rehash.
 	CanResize bool
+
+	// snap is the active snapshot's state (snapshot.go).
+	snap snapState
 
 	// OnExpire is called after a key was removed because it expired, so the
 	// server can propagate a DEL and send the "expired" notification.
@@ -142,12 +155,16 @@ func (db *DB) FindString(key string) *Entry {
 	if d == nil {
 		return nil
 	}
-	return d.find(key)
+	e := d.find(key)
+	if e != nil && db.ks.snap.save != nil && !db.ks.ReadCommand {
+		db.ks.snapRecord(db, e)
+	}
+	return e
 }
 
 // Expired reports whether e's time has passed at the command's time.
 func (db *DB) Expired(e *Entry) bool {
-	return e.Expire != 0 && e.Expire <= db.ks.Now
+	return e.Expire != 0 && e.Expire <= db.ks.Now && !db.ks.Loading
 }
 
 // Lookup returns the live entry for key, or nil. An expired key is deleted
@@ -155,8 +172,8 @@ func (db *DB) Expired(e *Entry) bool {
 // as missing. The access is recorded for the eviction policy.
 func (db *DB) Lookup(key []byte) *Entry {
 	e := db.FindString(unsafeString(key))
-	if e != nil && e.Expire != 0 && e.Expire <= db.ks.Now {
-		if !db.ks.Replica {
+	if e != nil && db.Expired(e) {
+		if !db.ks.Replica && !db.ks.KeepExpired {
 			db.expire(e)
 		}
 		e = nil
@@ -186,11 +203,10 @@ func (db *DB) LookupNoTouch(key []byte) *Entry {
 	if e == nil {
 		return nil
 	}
-	if e.Expire != 0 && e.Expire <= db.ks.Now {
-		if db.ks.Replica {
-			return nil
+	if db.Expired(e) {
+		if !db.ks.Replica && !db.ks.KeepExpired {
+			db.expire(e)
 		}
-		db.expire(e)
 		return nil
 	}
 	return e
@@ -224,6 +240,7 @@ func (db *DB) Insert(e *Entry) {
 	if db.ks.LRUClock != nil {
 		e.LRU = db.ks.LRUClock()
 	}
+	e.snap = db.ks.snap.epoch
 	d.add(e, db.ks.CanResize)
 	db.count++
 	if db.slotCounts != nil {
@@ -249,6 +266,9 @@ func (db *DB) unlink(key string) *Entry {
 	e := d.remove(key)
 	if e == nil {
 		return nil
+	}
+	if db.ks.snap.save != nil {
+		db.ks.snapRecord(db, e)
 	}
 	db.count--
 	if db.slotCounts != nil {
@@ -293,6 +313,7 @@ func (db *DB) Persist(e *Entry) bool {
 
 // Flush empties the database.
 func (db *DB) Flush() {
+	db.ks.snapRecordAll(db)
 	if db.ks.OnFlush != nil {
 		db.ks.OnFlush(db)
 	}
@@ -304,6 +325,8 @@ func (db *DB) Flush() {
 // Swap exchanges the contents of two databases (SWAPDB). Watchers stay
 // with their database numbers, as in Redis.
 func (db *DB) Swap(other *DB) {
+	db.ks.snapRecordAll(db)
+	db.ks.snapRecordAll(other)
 	db.tables, other.tables = other.tables, db.tables
 	db.count, other.count = other.count, db.count
 	db.expires, other.expires = other.expires, db.expires

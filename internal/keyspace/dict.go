@@ -35,6 +35,9 @@ type Entry struct {
 	LRU    uint32 // LRU clock or LFU counter+time, as Redis's robj.lru
 	Type   uint8
 	Enc    uint8 // string encoding; other types report theirs from Obj
+	// snap is the epoch of the last snapshot that recorded this key (or
+	// that began before the key was created); see snapshot.go.
+	snap uint16
 }
 
 // dictInitSize is the first bucket count, as Redis's DICT_HT_INITIAL_SIZE.

@@ -40,3 +40,12 @@ func (db *DB) Relocate(key []byte, to *DB, newKey []byte) *Entry {
 	e.LRU = lru
 	return e
 }
+
+// Size is the number of keys in all databases.
+func (ks *Keyspace) Size() int {
+	n := 0
+	for _, db := range ks.DBs {
+		n += db.count
+	}
+	return n
+}

@@ -31,6 +31,9 @@ func init() {
 	handle("lastsave", lastsaveCommand)
 	handle("debug", debugCommand)
 	handle("shutdown", shutdownCommand)
+	handle("save", saveCommand)
+	handle("bgsave", bgsaveCommand)
+	handle("bgrewriteaof", bgrewriteaofCommand)
 }
 
 // applyLimits copies the configuration values handlers read on every call
@@ -372,6 +375,10 @@ func debugCommand(s *Server, c *conn) {
 		}
 		time.Sleep(time.Duration(f * float64(time.Second)))
 		c.Simple("OK")
+	case sub == "reload":
+		debugReload(s, c)
+	case sub == "loadaof":
+		debugLoadAOF(s, c)
 	case sub == "set-active-expire" && len(c.Argv) == 3:
 		s.activeExpire = string(c.Argv[2]) != "0"
 		c.Simple("OK")
@@ -382,9 +389,15 @@ func debugCommand(s *Server, c *conn) {
 
 // shutdownCommand is SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT].
 func shutdownCommand(s *Server, c *conn) {
+	var flags shutdownFlags
 	for _, a := range c.Argv[1:] {
 		switch strings.ToLower(string(a)) {
-		case "nosave", "save", "now", "force":
+		case "nosave":
+			flags.nosave = true
+		case "save":
+			flags.save = true
+		case "now", "force":
+			flags.force = flags.force || strings.EqualFold(string(a), "force")
 		case "abort":
 			c.Error(rerr.Line("ERR No shutdown in progress."))
 			return
@@ -393,6 +406,130 @@ func shutdownCommand(s *Server, c *conn) {
 			return
 		}
 	}
+	if flags.save && flags.nosave {
+		c.Error(rerr.Syntax)
+		return
+	}
 	s.logf(logWarning, "User requested shutdown...")
+	if err := s.prepareForShutdown(flags); err != nil {
+		c.Error(rerr.Line("ERR Errors trying to SHUTDOWN. Check logs."))
+		return
+	}
 	s.Shutdown()
+}
+
+// shutdownFlags are SHUTDOWN's options.
+type shutdownFlags struct {
+	save, nosave, force bool
+}
+
+// prepareForShutdown does what persistence needs before exiting, as
+// prepareForShutdown: stop the background job, flush and fsync the AOF,
+// and save the RDB when save points are configured (or SAVE was given).
+// An error means the server must keep running (unless FORCE).
+// Called with s.mu held.
+func (s *Server) prepareForShutdown(flags shutdownFlags) error {
+	if j := s.rdb.job; j != nil {
+		if j.kind == jobRDB {
+			s.logf(logWarning, "There is a child saving an .rdb. Killing it!")
+		} else {
+			s.logf(logWarning, "There is a child rewriting the AOF. Killing it!")
+		}
+		s.killJob(j.kind)
+		os.Remove(j.tmp)
+	}
+	if s.aof.state != aofOff {
+		s.logf(logNotice, "Calling fsync() on the AOF file.")
+		s.flushAOF(true)
+		if s.aof.file != nil {
+			fdatasync(s.aof.file)
+		}
+	}
+	if (len(s.cfg.Save) > 0 && !flags.nosave) || flags.save {
+		s.logf(logNotice, "Saving the final RDB snapshot before exiting.")
+		if err := s.rdbSave(); err != nil {
+			if !flags.force {
+				s.logf(logWarning, "Error trying to save the DB, can't exit.")
+				return err
+			}
+			s.logf(logWarning, "Error trying to save the DB. Exit anyway.")
+		}
+	}
+	if s.aof.file != nil {
+		s.aof.file.Close()
+		s.aof.file = nil
+	}
+	return nil
+}
+
+// debugReload is DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB,
+// empty the dataset and load the file back.
+func debugReload(s *Server, c *conn) {
+	save, flush, merge := true, true, false
+	for _, a := range c.Argv[2:] {
+		switch strings.ToLower(string(a)) {
+		case "merge":
+			merge = true
+		case "noflush":
+			flush = false
+		case "nosave":
+			save = false
+		default:
+			c.Error(rerr.Line("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."))
+			return
+		}
+	}
+	if save {
+		if err := s.rdbSave(); err != nil {
+			c.Error(rerr.Line("ERR Error trying to save the DB"))
+			return
+		}
+	}
+	if merge && flush {
+		c.Error(rerr.Line("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."))
+		return
+	}
+	data, err := os.ReadFile(s.cfg.DBFilename)
+	if err != nil {
+		c.Error(rerr.Line("ERR Error trying to load the RDB dump, check server logs."))
+		return
+	}
+	if flush {
+		for _, db := range s.ks.DBs {
+			db.Flush()
+		}
+	}
+	s.ks.Loading = true
+	s.ks.Now = time.Now().UnixMilli()
+	_, err = s.loadRDB(data, false)
+	s.ks.Loading = false
+	if err != nil {
+		s.logf(logWarning, "%v", err)
+		c.Error(rerr.Line("ERR Error trying to load the RDB dump, check server logs."))
+		return
+	}
+	s.logf(logNotice, "DB reloaded by DEBUG RELOAD")
+	c.Simple("OK")
+}
+
+// debugLoadAOF is DEBUG LOADAOF: flush the AOF, empty the dataset and
+// replay the AOF.
+func debugLoadAOF(s *Server, c *conn) {
+	if s.aof.state == aofOn {
+		s.flushAOF(true)
+	}
+	for _, db := range s.ks.DBs {
+		db.Flush()
+	}
+	s.ks.Loading = true
+	_, err := s.loadAOF()
+	s.ks.Loading = false
+	if err != nil {
+		s.logf(logWarning, "%v", err)
+		c.Error(rerr.Line("ERR Error loading the AOF file, check server logs."))
+		return
+	}
+	s.core.Dirty = 0
+	s.logf(logNotice, "Append Only File loaded by DEBUG LOADAOF")
+	c.Simple("OK")
 }

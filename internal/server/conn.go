@@ -37,6 +37,11 @@ type conn struct {
 	resume bool
 	// postponed: the client waits for CLIENT UNPAUSE.
 	postponed bool
+	// muted: c's own command is running under CLIENT REPLY OFF|SKIP, so
+	// its reply is dropped afterwards except for the pushes listed in
+	// keep (start, end pairs into Client.B), which Redis writes anyway.
+	muted bool
+	keep  []int
 
 	addr, laddr string
 	created     int64 // unix ms
@@ -171,17 +176,47 @@ func (c *conn) processInput(data []byte) int {
 		if c.Flags&command.ClientReplySkipNext != 0 {
 			c.Flags = c.Flags&^command.ClientReplySkipNext | command.ClientReplySkip
 		}
+		c.muted = c.Flags&(command.ClientReplyOff|command.ClientReplySkip) != 0
 		srv.processCommand(c)
 		if c.Flags&(command.ClientReplyOff|command.ClientReplySkip) != 0 {
-			c.B = c.B[:replyStart]
+			c.dropReply(replyStart)
 			c.Flags &^= command.ClientReplySkip
 		}
+		c.muted = false
+		c.keep = c.keep[:0]
 		c.Argv = nil
 	}
 	if len(c.B) > 0 {
 		c.queueWrite()
 	}
 	return pos
+}
+
+// dropReply discards what the current command wrote from replyStart on,
+// keeping the pushes recorded by markPush: under CLIENT REPLY OFF|SKIP
+// Redis still sends subscribe confirmations and published messages.
+func (c *conn) dropReply(replyStart int) {
+	if len(c.B) < replyStart {
+		// The buffer was discarded meanwhile (output limit reached).
+		return
+	}
+	end := replyStart
+	for i := 0; i+1 < len(c.keep); i += 2 {
+		from, to := c.keep[i], c.keep[i+1]
+		if from < replyStart || to > len(c.B) {
+			continue
+		}
+		end += copy(c.B[end:], c.B[from:to])
+	}
+	c.B = c.B[:end]
+}
+
+// markPush records that c.B[start:] is a push (subscribe confirmation or
+// message) that must survive dropReply. Called with srv.mu held.
+func (c *conn) markPush(start int) {
+	if c.muted {
+		c.keep = append(c.keep, start, len(c.B))
+	}
 }
 
 // protocolError replies "-ERR Protocol error: ..." and closes after the

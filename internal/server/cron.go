@@ -105,6 +105,7 @@ func (s *Server) serverCron(now time.Time) {
 	s.maybeReleaseMemory()
 	s.blockedTimeouts()
 	s.pauseCron()
+	s.saveCron(now)
 }
 
 // lruClockMax is the 24-bit LRU clock's range, as Redis's LRU_CLOCK_MAX.

@@ -51,6 +51,12 @@ func (s *Server) processCommand(c *conn) {
 			return
 		}
 	}
+	if s.rdbOrAOFTrouble() && (cmd.Has(command.FlagWrite) || cmd.Name == "ping" || (cmd.Name == "exec" && c.multi.hasWrite)) {
+		if e := s.diskErrorReply(); e != nil && c.Flags&command.ClientMaster == 0 {
+			s.rejectCommand(c, e)
+			return
+		}
+	}
 	if c.Proto == 2 && c.Flags&command.ClientPubSub != 0 && !allowedInPubSub(cmd) {
 		s.rejectCommand(c, rerr.Line("ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
 		return

@@ -265,40 +265,71 @@ func (s *Server) clientsMemory() int {
 }
 
 func (s *Server) infoPersistence(b *strings.Builder) {
+	job := s.rdb.job
+	jobOf := func(k jobKind) bool { return job != nil && job.kind == k }
+	since := func(k jobKind) int64 {
+		if jobOf(k) {
+			return int64(time.Since(job.start).Seconds())
+		}
+		return -1
+	}
+	status := func(ok bool) string {
+		if ok {
+			return "ok"
+		}
+		return "err"
+	}
+	var processed, total int64
+	if job != nil {
+		processed = job.snap.Keys()
+		total = int64(s.ks.Size())
+	}
 	field(b, "loading", 0)
 	field(b, "async_loading", 0)
 	field(b, "current_cow_peak", 0)
 	field(b, "current_cow_size", 0)
 	field(b, "current_cow_size_age", 0)
 	field(b, "current_fork_perc", "0.00")
-	field(b, "current_save_keys_processed", 0)
-	field(b, "current_save_keys_total", 0)
+	field(b, "current_save_keys_processed", processed)
+	field(b, "current_save_keys_total", total)
 	field(b, "rdb_changes_since_last_save", s.core.Dirty)
-	field(b, "rdb_bgsave_in_progress", 0)
+	field(b, "rdb_bgsave_in_progress", boolInt(jobOf(jobRDB)))
 	field(b, "rdb_last_save_time", s.lastSave)
-	field(b, "rdb_last_bgsave_status", "ok")
-	field(b, "rdb_last_bgsave_time_sec", -1)
-	field(b, "rdb_current_bgsave_time_sec", -1)
-	field(b, "rdb_saves", 0)
+	field(b, "rdb_last_bgsave_status", status(s.rdb.lastBgsaveOK))
+	field(b, "rdb_last_bgsave_time_sec", s.rdb.lastBgsaveSecs)
+	field(b, "rdb_current_bgsave_time_sec", since(jobRDB))
+	field(b, "rdb_saves", s.rdb.saves)
 	field(b, "rdb_last_cow_size", 0)
-	field(b, "rdb_last_load_keys_expired", 0)
-	field(b, "rdb_last_load_keys_loaded", 0)
-	aof := 0
-	if s.cfg.AppendOnly {
-		aof = 1
-	}
-	field(b, "aof_enabled", aof)
-	field(b, "aof_rewrite_in_progress", 0)
-	field(b, "aof_rewrite_scheduled", 0)
-	field(b, "aof_last_rewrite_time_sec", -1)
-	field(b, "aof_current_rewrite_time_sec", -1)
-	field(b, "aof_last_bgrewrite_status", "ok")
-	field(b, "aof_rewrites", 0)
-	field(b, "aof_rewrites_consecutive_failures", 0)
-	field(b, "aof_last_write_status", "ok")
+	field(b, "rdb_last_load_keys_expired", s.rdb.loadedExpired)
+	field(b, "rdb_last_load_keys_loaded", s.rdb.loadedKeys)
+	a := &s.aof
+	field(b, "aof_enabled", boolInt(a.state != aofOff))
+	field(b, "aof_rewrite_in_progress", boolInt(jobOf(jobAOF)))
+	field(b, "aof_rewrite_scheduled", boolInt(a.rewriteScheduled))
+	field(b, "aof_last_rewrite_time_sec", a.lastRewriteSecs)
+	field(b, "aof_current_rewrite_time_sec", since(jobAOF))
+	field(b, "aof_last_bgrewrite_status", status(a.lastRewriteOK))
+	field(b, "aof_rewrites", a.rewrites)
+	field(b, "aof_rewrites_consecutive_failures", a.failures)
+	field(b, "aof_last_write_status", status(a.writeErr == nil && a.bioErr.Load() == nil))
 	field(b, "aof_last_cow_size", 0)
 	field(b, "module_fork_in_progress", 0)
 	field(b, "module_fork_last_cow_size", 0)
+	if a.state != aofOff {
+		field(b, "aof_current_size", a.curSize)
+		field(b, "aof_base_size", a.baseSize)
+		field(b, "aof_pending_rewrite", boolInt(a.rewriteScheduled))
+		field(b, "aof_buffer_length", len(a.buf))
+		field(b, "aof_pending_bio_fsync", a.bioPending.Load())
+		field(b, "aof_delayed_fsync", a.delayedFsync)
+	}
+}
+
+func boolInt(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
 }
 
 func (s *Server) infoStats(b *strings.Builder) {

@@ -10,6 +10,8 @@ type multiState struct {
 	queue []queuedCommand
 	// denyOOM: a queued command may grow memory, so EXEC obeys maxmemory.
 	denyOOM bool
+	// hasWrite: a queued command writes, so EXEC obeys MISCONF.
+	hasWrite bool
 }
 
 type queuedCommand struct {
@@ -36,6 +38,9 @@ func (s *Server) queueMultiCommand(c *conn) {
 		c.multi.queue = append(c.multi.queue, queuedCommand{cmd: c.Cmd, argv: argv})
 		if c.Cmd.Has(command.FlagDenyOOM) {
 			c.multi.denyOOM = true
+		}
+		if c.Cmd.Has(command.FlagWrite) {
+			c.multi.hasWrite = true
 		}
 	}
 	c.Simple("QUEUED")

@@ -63,7 +63,9 @@ func (c *conn) updatePubSubFlag() {
 }
 
 // pubsubReply writes a subscribe-family confirmation: a push in RESP3.
+// It survives CLIENT REPLY OFF|SKIP, as in Redis.
 func (c *conn) pubsubReply(kind string, name []byte, count int) {
+	start := len(c.B)
 	c.Push(3)
 	c.BulkString(kind)
 	if name == nil {
@@ -72,6 +74,7 @@ func (c *conn) pubsubReply(kind string, name []byte, count int) {
 		c.Bulk(name)
 	}
 	c.Int(int64(count))
+	c.markPush(start)
 }
 
 func indexOf(list []string, s string) int {
@@ -257,10 +260,12 @@ func (s *Server) publish(channel, message []byte) int {
 		if c.Flags&command.ClientCloseASAP != 0 {
 			continue
 		}
+		start := len(c.B)
 		c.Push(3)
 		c.BulkString("message")
 		c.Bulk(channel)
 		c.Bulk(message)
+		c.markPush(start)
 		s.afterPush(c)
 		n++
 	}
@@ -272,11 +277,13 @@ func (s *Server) publish(channel, message []byte) int {
 			if c.Flags&command.ClientCloseASAP != 0 {
 				continue
 			}
+			start := len(c.B)
 			c.Push(4)
 			c.BulkString("pmessage")
 			c.BulkString(p)
 			c.Bulk(channel)
 			c.Bulk(message)
+			c.markPush(start)
 			s.afterPush(c)
 			n++
 		}
@@ -291,10 +298,12 @@ func (s *Server) publishShard(channel, message []byte) int {
 		if c.Flags&command.ClientCloseASAP != 0 {
 			continue
 		}
+		start := len(c.B)
 		c.Push(3)
 		c.BulkString("smessage")
 		c.Bulk(channel)
 		c.Bulk(message)
+		c.markPush(start)
 		s.afterPush(c)
 		n++
 	}

@@ -83,6 +83,11 @@ func Main(args []string) int {
 	}
 	s.mem.startup = s.usedMemory()
 	s.logf(logNotice, "Server initialized")
+	if err := s.loadDataFromDisk(); err != nil {
+		s.logf(logWarning, "%v", err)
+		s.closeListeners()
+		return 1
+	}
 	s.logf(logNotice, "Ready to accept connections tcp")
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
@@ -92,8 +97,22 @@ func Main(args []string) int {
 		if sig == syscall.SIGINT {
 			name = "SIGINT"
 		}
-		s.logf(logWarning, "Received %s scheduling shutdown...", name)
-		s.Shutdown()
+		for {
+			s.logf(logWarning, "Received %s scheduling shutdown...", name)
+			s.mu.Lock()
+			err := s.prepareForShutdown(shutdownFlags{})
+			s.mu.Unlock()
+			if err == nil {
+				s.Shutdown()
+				return
+			}
+			s.logf(logWarning, "%s received but errors trying to shut down the server, check the logs for more information", name)
+			if sig = <-sigs; sig == syscall.SIGINT {
+				name = "SIGINT"
+			} else {
+				name = "SIGTERM"
+			}
+		}
 	}()
 	signal.Ignore(syscall.SIGPIPE)
 	if err := s.Serve(); err != nil {

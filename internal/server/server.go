@@ -54,6 +54,9 @@ type Server struct {
 	mem        memState
 	// lastSave is the unix time of the last successful save (LASTSAVE).
 	lastSave int64
+	// rdb and aof are the persistence state (rdbsave.go, aof.go).
+	rdb rdbState
+	aof aofState
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).
 	clock cmdClock
@@ -98,6 +101,22 @@ func New(cfg *config.Config) *Server {
 	}
 	s.ks.LRUClock = s.newKeyClock
 	s.lastSave = time.Now().Unix()
+	s.rdb.lastBgsaveOK = true
+	s.rdb.lastBgsaveSecs = -1
+	s.aof.lastRewriteOK = true
+	s.aof.lastRewriteSecs = -1
+	s.aof.selDB = -1
+	s.core.FlushAll = s.flushAll
+	cfg.OnApply("appendonly", func(c *config.Config) error {
+		switch {
+		case c.AppendOnly && s.aof.state == aofOff:
+			return s.startAppendOnly()
+		case !c.AppendOnly && s.aof.state != aofOff:
+			s.stopAppendOnly()
+		}
+		return nil
+	})
+	s.startBio()
 	s.clock.sync()
 	s.activeExpire = true
 	s.cron.clock = uint32(time.Now().Unix()) & lruClockMax
@@ -410,16 +429,6 @@ func (s *Server) onKeyExpired(db *keyspace.DB, key string) {
 	s.notifyKeyspaceEvent(command.NotifyExpired, "expired", kb, db.ID)
 	s.propagate(db.ID, [][]byte{[]byte("DEL"), kb})
 }
-
-// propagate feeds a write to the AOF and replicas (persistence and
-// replication attach here).
-func (s *Server) propagate(dbid int, argv [][]byte) {
-	s.stats.propagated++
-}
-
-// beforeReplies runs before a loop writes a pass's replies (Redis's
-// beforeSleep): persistence must be on disk before acknowledgements leave.
-func (s *Server) beforeReplies() {}
 
 func (s *Server) cfgQueryBufLimit() int64 { return s.cfg.ClientQueryBufferLimit }
 

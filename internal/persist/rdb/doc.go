@@ -2,8 +2,9 @@
 // Redis 7.0 writes it): the length and string primitives (integer and LZF
 // forms included), the body of every value type, and the DUMP payload that
 // wraps one object with the RDB version and a CRC-64. DUMP/RESTORE use it
-// directly; RDB files and the AOF preamble build on its Reader, ObjectType,
-// AppendObject and DecodeObject.
+// directly. It also owns the whole-file layer of dump.rdb and the AOF
+// preamble: the Append* writers for the header, aux fields, functions,
+// SELECTDB, RESIZEDB, records and EOF with its CRC-64, and Load.
 //
 // Decoding treats its input as hostile: every length is checked against
 // the bytes that remain before anything is allocated for it, every

@@ -1,0 +1,51 @@
+package command
+
+import (
+	"shoal/internal/keyspace"
+	"shoal/internal/persist/rdb"
+)
+
+// RDBLimits are the encoding thresholds values read from an RDB image are
+// fitted to (the current *-max-listpack-* configuration).
+func (core *Core) RDBLimits() rdb.Limits { return dumpLimits(&core.Limits) }
+
+// LoadKey creates key in db from a value read from an RDB file or an AOF
+// base, with its absolute expiry in ms (0 for none) and the idle time or
+// LFU frequency stored with it (-1 when absent). It reports false, and
+// creates nothing, when the key already exists.
+func (core *Core) LoadKey(db *keyspace.DB, key []byte, v rdb.Value, expireMs, idle, freq int64) bool {
+	if db.Find(key) != nil {
+		return false
+	}
+	e := db.Add(key, v.Type)
+	if v.Type == keyspace.TypeString {
+		e.Str = v.Str
+		e.Enc = stringEnc(v.Str)
+	} else {
+		e.Obj = v.Obj
+	}
+	if expireMs != 0 {
+		db.SetExpire(e, expireMs)
+	}
+	core.setAccess(e, idle, freq)
+	return true
+}
+
+// setAccess sets e's access clock from a stored idle time in seconds or LFU
+// frequency (-1 when absent), as RESTORE's IDLETIME/FREQ and the RDB
+// loader do: the one that matches the maxmemory policy is used.
+func (core *Core) setAccess(e *keyspace.Entry, idle, freq int64) {
+	if core.PolicyIsLFU() {
+		if freq >= 0 {
+			e.LRU = uint32((core.KS.Now/60000)&65535)<<8 | uint32(freq)
+		}
+		return
+	}
+	if idle >= 0 {
+		abs := int64(core.KS.LRUClock()) - idle
+		if abs < 0 {
+			abs += lruClockMax
+		}
+		e.LRU = uint32(abs) & lruClockMax
+	}
+}

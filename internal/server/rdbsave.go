@@ -1,0 +1,403 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"shoal/internal/config"
+	"shoal/internal/encoding"
+	"shoal/internal/keyspace"
+	"shoal/internal/persist/rdb"
+	"shoal/internal/persist/snapshot"
+	"shoal/internal/rerr"
+)
+
+// Background saves. Redis forks a child for BGSAVE and the AOF rewrite;
+// Shoal runs one background job at a time instead: a goroutine that steps
+// a snapshot.Snapshot under the executor lock and writes its bytes without
+// it (docs/DESIGN.md). "Child" below means that job, as in Redis's INFO.
+
+// jobKind says what the background job is writing.
+type jobKind int
+
+const (
+	jobRDB jobKind = iota + 1 // BGSAVE
+	jobAOF                    // AOF rewrite: a new base file
+)
+
+// bgJob is the background snapshot in progress.
+type bgJob struct {
+	kind  jobKind
+	snap  *snapshot.Snapshot
+	tmp   string // the temporary file written
+	start time.Time
+	dirty int64 // the dirty counter when it began
+	// cancel is set under s.mu to make the writer stop and remove tmp.
+	cancel bool
+	// done runs under s.mu when the file is complete (err nil) or failed.
+	done func(s *Server, job *bgJob, err error)
+}
+
+// rdbState is the RDB side of INFO persistence and the save scheduler.
+type rdbState struct {
+	job *bgJob
+
+	lastBgsaveOK   bool
+	lastBgsaveTry  int64 // unix seconds of the last BGSAVE attempt
+	lastBgsaveSecs int64 // duration of the last BGSAVE, -1 before any
+	saves          int64 // rdb_saves
+	scheduled      bool  // BGSAVE SCHEDULE waiting for the AOF rewrite
+
+	loadedKeys, loadedExpired int64
+}
+
+// errJobCanceled is the outcome of a job stopped by SHUTDOWN, FLUSHALL or
+// CONFIG SET appendonly no.
+var errJobCanceled = errors.New("canceled")
+
+// snapshotStepKeys bounds the keys one step encodes while holding the lock.
+const snapshotStepKeys = 512
+
+// autosyncBytes is how often a long save fsyncs (REDIS_AUTOSYNC_BYTES), so
+// the kernel does not build up one huge flush at the end.
+const autosyncBytes = 4 << 20
+
+// bgsaveRetryDelay is how long after a failed BGSAVE the save points wait
+// before trying again (CONFIG_BGSAVE_RETRY_DELAY).
+const bgsaveRetryDelay = 5
+
+// rdbEncoder returns the RDB encoder for a snapshot with the current
+// configuration; aofBase marks an AOF base file's preamble.
+func (s *Server) rdbEncoder(aofBase bool) *rdb.Encoder {
+	base := "0"
+	if aofBase {
+		base = "1"
+	}
+	return &rdb.Encoder{
+		Aux: []rdb.Aux{
+			{Key: "redis-ver", Value: redisVersion},
+			{Key: "redis-bits", Value: "64"},
+			{Key: "ctime", Value: strconv.FormatInt(time.Now().Unix(), 10)},
+			{Key: "used-mem", Value: strconv.FormatUint(s.usedMemory(), 10)},
+			{Key: "aof-base", Value: base},
+		},
+		Meta:     s.recordMeta,
+		Compress: s.cfg.RDBCompression,
+	}
+}
+
+// recordMeta is the eviction metadata saved with e: its idle time under an
+// LRU policy, its LFU counter under an LFU policy, nothing otherwise.
+func (s *Server) recordMeta(e *keyspace.Entry) rdb.RecordMeta {
+	switch {
+	case s.lfuPolicy():
+		return rdb.RecordMeta{Freq: s.lfuCounter(e), HasFreq: true}
+	case s.lruPolicy():
+		return rdb.RecordMeta{Idle: uint64(s.idleTime(e)), HasIdle: true}
+	}
+	return rdb.RecordMeta{}
+}
+
+// lruPolicy reports whether maxmemory-policy is an LRU one.
+func (s *Server) lruPolicy() bool {
+	return s.cfg.MaxmemoryPolicy == config.PolicyAllkeysLRU || s.cfg.MaxmemoryPolicy == config.PolicyVolatileLRU
+}
+
+// writeImage writes snap to path, completing it with the RDB trailer when
+// trailer is set. A background writer (job non-nil) takes s.mu for each
+// step and writes without it; otherwise the caller holds s.mu throughout.
+func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, checksum, incrementalSync bool, job *bgJob) (err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		if job != nil {
+			s.mu.Lock()
+			snap.Abort()
+			s.mu.Unlock()
+		}
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(path)
+		}
+	}()
+	var crc uint64
+	var buf, spare []byte
+	unsynced := 0
+	for {
+		if job != nil {
+			s.mu.Lock()
+			if job.cancel {
+				snap.Abort()
+				s.mu.Unlock()
+				return errJobCanceled
+			}
+		}
+		budget := snapshotStepKeys
+		if job == nil {
+			budget = 1 << 16
+		}
+		done := snap.Step(budget)
+		buf = snap.Take(spare)
+		encErr := snap.Err()
+		if encErr != nil {
+			snap.Abort()
+		}
+		if job != nil {
+			s.mu.Unlock()
+		}
+		if encErr != nil {
+			return encErr
+		}
+		if checksum {
+			crc = encoding.CRC64(crc, buf)
+		}
+		if done && trailer {
+			buf = rdb.AppendEOF(buf, crc, checksum)
+		}
+		if _, err := f.Write(buf); err != nil {
+			if !done {
+				s.abortSnapshot(snap, job)
+			}
+			return err
+		}
+		unsynced += len(buf)
+		if incrementalSync && unsynced >= autosyncBytes {
+			if err := f.Sync(); err != nil {
+				if !done {
+					s.abortSnapshot(snap, job)
+				}
+				return err
+			}
+			unsynced = 0
+		}
+		spare = buf[:0]
+		if done {
+			break
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// abortSnapshot stops snap after a write error.
+func (s *Server) abortSnapshot(snap *snapshot.Snapshot, job *bgJob) {
+	if job != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	snap.Abort()
+}
+
+// rdbSave writes the whole dataset to dbfilename while holding the lock
+// (SAVE, SHUTDOWN, FLUSHALL with save points), as rdbSave.
+func (s *Server) rdbSave() error {
+	tmp := fmt.Sprintf("temp-%d.rdb", pid)
+	snap := snapshot.NewFrozen(s.ks, s.rdbEncoder(false))
+	if err := s.writeImage(snap, tmp, true, s.cfg.RDBChecksum, s.cfg.RDBSaveIncrementalFsync, nil); err != nil {
+		s.logf(logWarning, "Failed opening the temp RDB file %s (in server root dir %s) for saving: %v", tmp, s.cfg.Dir, err)
+		return err
+	}
+	if err := os.Rename(tmp, s.cfg.DBFilename); err != nil {
+		s.logf(logWarning, "Error moving temp DB file %s on the final destination %s (in server root dir %s): %v", tmp, s.cfg.DBFilename, s.cfg.Dir, err)
+		os.Remove(tmp)
+		return err
+	}
+	s.logf(logNotice, "DB saved on disk")
+	s.core.Dirty = 0
+	s.lastSave = time.Now().Unix()
+	s.rdb.lastBgsaveOK = true
+	s.rdb.saves++
+	return nil
+}
+
+// startJob starts a background snapshot job. Called with s.mu held, with
+// no other job running.
+func (s *Server) startJob(job *bgJob, trailer, checksum, incrementalSync bool) {
+	job.start = time.Now()
+	job.dirty = s.core.Dirty
+	s.rdb.job = job
+	go func() {
+		err := s.writeImage(job.snap, job.tmp, trailer, checksum, incrementalSync, job)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if job.cancel && err == nil {
+			// Killed after its last step: the file may be stale.
+			os.Remove(job.tmp)
+			err = errJobCanceled
+		}
+		s.rdb.job = nil
+		job.done(s, job, err)
+		s.startScheduledJobs()
+	}()
+}
+
+// startScheduledJobs starts a BGSAVE or AOF rewrite that waited for the
+// previous job. Called with s.mu held.
+func (s *Server) startScheduledJobs() {
+	if s.rdb.job != nil || s.stopping.Load() {
+		return
+	}
+	if s.aof.rewriteScheduled {
+		s.aof.rewriteScheduled = false
+		s.rewriteAOFBackground()
+		return
+	}
+	if s.rdb.scheduled {
+		s.rdb.scheduled = false
+		s.bgsave()
+	}
+}
+
+// bgsave starts a background save to dbfilename. Called with s.mu held,
+// with no job running.
+func (s *Server) bgsave() {
+	s.rdb.lastBgsaveTry = time.Now().Unix()
+	job := &bgJob{
+		kind: jobRDB,
+		snap: snapshot.New(s.ks, s.rdbEncoder(false)),
+		tmp:  fmt.Sprintf("temp-bg-%d.rdb", pid),
+		done: (*Server).bgsaveDone,
+	}
+	s.logf(logNotice, "Background saving started")
+	s.startJob(job, true, s.cfg.RDBChecksum, s.cfg.RDBSaveIncrementalFsync)
+}
+
+// bgsaveDone is backgroundSaveDoneHandler. Called with s.mu held.
+func (s *Server) bgsaveDone(job *bgJob, err error) {
+	s.rdb.lastBgsaveSecs = int64(time.Since(job.start).Seconds())
+	if err == nil {
+		err = os.Rename(job.tmp, s.cfg.DBFilename)
+		if err != nil {
+			os.Remove(job.tmp)
+		}
+	}
+	switch {
+	case err == nil:
+		s.logf(logNotice, "Background saving terminated with success")
+		s.core.Dirty -= job.dirty
+		s.lastSave = time.Now().Unix()
+		s.rdb.lastBgsaveOK = true
+		s.rdb.saves++
+	case errors.Is(err, errJobCanceled):
+		s.logf(logWarning, "Background saving terminated by signal 10")
+	default:
+		s.logf(logWarning, "Background saving error: %v", err)
+		s.rdb.lastBgsaveOK = false
+	}
+}
+
+// killJob stops the running background job, if it is of kind k: its
+// snapshot stops recording at once, and the writer goroutine removes the
+// file at its next step. Called with s.mu held.
+func (s *Server) killJob(k jobKind) {
+	if j := s.rdb.job; j != nil && j.kind == k {
+		j.cancel = true
+		j.snap.Abort()
+	}
+}
+
+// flushAll is FLUSHALL's persistence part (flushAllDataAndResetRDB): a
+// BGSAVE in progress is stopped, and with save points the empty dataset is
+// saved at once.
+func (s *Server) flushAll(flush func()) {
+	s.killJob(jobRDB)
+	flush()
+	if len(s.cfg.Save) > 0 {
+		s.rdbSave()
+	}
+}
+
+// saveCron starts a BGSAVE when a save point is due (serverCron's "save
+// point" check) or was scheduled. Called with s.mu held.
+func (s *Server) saveCron(now time.Time) {
+	if s.rdb.job != nil {
+		return
+	}
+	s.startScheduledJobs()
+	if s.rdb.job != nil {
+		return
+	}
+	unix := now.Unix()
+	for _, sp := range s.cfg.Save {
+		if s.core.Dirty >= int64(sp.Changes) && unix-s.lastSave > int64(sp.Seconds) &&
+			(unix-s.rdb.lastBgsaveTry > bgsaveRetryDelay || s.rdb.lastBgsaveOK) {
+			s.logf(logNotice, "%d changes in %d seconds. Saving...", sp.Changes, sp.Seconds)
+			s.bgsave()
+			return
+		}
+	}
+	s.aofCron(now)
+}
+
+func saveCommand(s *Server, c *conn) {
+	if s.rdb.job != nil && s.rdb.job.kind == jobRDB {
+		c.Error(rerr.Line("ERR Background save already in progress"))
+		return
+	}
+	if err := s.rdbSave(); err != nil {
+		c.Error(rerr.Line("ERR"))
+		return
+	}
+	c.Simple("OK")
+}
+
+// bgsaveCommand is BGSAVE [SCHEDULE].
+func bgsaveCommand(s *Server, c *conn) {
+	schedule := false
+	if len(c.Argv) > 1 {
+		if len(c.Argv) > 2 || !strings.EqualFold(string(c.Argv[1]), "schedule") {
+			c.Error(rerr.Syntax)
+			return
+		}
+		schedule = true
+	}
+	switch {
+	case s.rdb.job != nil && s.rdb.job.kind == jobRDB:
+		c.Error(rerr.Line("ERR Background save already in progress"))
+	case s.rdb.job != nil && schedule:
+		s.rdb.scheduled = true
+		c.Simple("Background saving scheduled")
+	case s.rdb.job != nil:
+		c.Error(rerr.Line("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."))
+	default:
+		s.bgsave()
+		c.Simple("Background saving started")
+	}
+}
+
+// rdbOrAOFTrouble is the cheap pre-check of diskErrorReply for the hot
+// path: whether the last BGSAVE or AOF write failed.
+func (s *Server) rdbOrAOFTrouble() bool { return !s.rdb.lastBgsaveOK || s.aof.writeErr != nil }
+
+// diskErrorReply is the MISCONF error writes get while the last save or AOF
+// write failed (writeCommandsDeniedByDiskError), or nil.
+func (s *Server) diskErrorReply() []byte {
+	if s.cfg.StopWritesOnBgsaveError && len(s.cfg.Save) > 0 && !s.rdb.lastBgsaveOK {
+		return rerr.Line("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.")
+	}
+	if s.aof.enabled() && s.aof.writeErr != nil {
+		return rerr.Line("MISCONF Errors writing to the AOF file: " + errnoText(s.aof.writeErr))
+	}
+	return nil
+}
+
+// errnoText is strerror's wording for err, as Redis quotes it.
+func errnoText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	msg := err.Error()
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
+}
