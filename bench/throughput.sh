@@ -6,7 +6,10 @@
 #   bench/throughput.sh                       # issue 3 set
 #   TESTS=lpush,rpop,lrange_100,sadd,spop,hset,zadd,zpopmin,xadd bench/throughput.sh
 # Environment: RUNS (default 3), N (requests per run, default 200000 at -P 1
-# and 2000000 at -P 16), CLIENTS (default 50), PIPELINES (default "1 16").
+# and 2000000 at -P 16), CLIENTS (default 50), PIPELINES (default "1 16"),
+# SERVER_ARGS (directives given to both servers, default
+# '--save "" --appendonly no'; e.g. SERVER_ARGS='--appendonly yes' measures
+# the tutorial's AOF set-up; each server then writes in its own temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -16,11 +19,14 @@ TESTS=${TESTS:-ping_inline,set,get,incr,mset}
 go build -o bin/ ./cmd/...
 SPORT=${SPORT:-17301}
 RPORT=${RPORT:-17302}
-./bin/shoal-server --port "$SPORT" --save "" --appendonly no >/tmp/bench-shoal.log 2>&1 &
+SERVER_ARGS=${SERVER_ARGS:-'--save "" --appendonly no'}
+SDIR=$(mktemp -d)
+RDIR=$(mktemp -d)
+eval "./bin/shoal-server --port $SPORT --dir $SDIR $SERVER_ARGS" >/tmp/bench-shoal.log 2>&1 &
 SPID=$!
-redis-server --port "$RPORT" --save "" --appendonly no >/tmp/bench-redis.log 2>&1 &
+eval "redis-server --port $RPORT --dir $RDIR $SERVER_ARGS" >/tmp/bench-redis.log 2>&1 &
 RPID=$!
-trap 'kill $SPID $RPID 2>/dev/null; wait 2>/dev/null' EXIT
+trap 'kill $SPID $RPID 2>/dev/null; wait 2>/dev/null; rm -rf "$SDIR" "$RDIR"' EXIT
 for p in $SPORT $RPORT; do
   for _ in $(seq 50); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.1; done
 done

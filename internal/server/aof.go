@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"shoal/internal/config"
@@ -99,14 +98,10 @@ func (s *Server) startBio() {
 	}()
 }
 
-func fdatasync(f *os.File) error {
-	for {
-		err := syscall.Fdatasync(int(f.Fd()))
-		if err != syscall.EINTR {
-			return err
-		}
-	}
-}
+// fdatasync flushes f to disk. os.File.Sync (fsync) rather than a raw
+// fdatasync on f.Fd(): it holds the file's reference count, so a Close on
+// another goroutine can never make it act on a reused descriptor.
+func fdatasync(f *os.File) error { return f.Sync() }
 
 // bioSubmit queues j for the background I/O goroutine.
 func (s *Server) bioSubmit(j bioJob) {
@@ -175,6 +170,10 @@ func (s *Server) flushAOF(force bool) {
 		a.unsynced = true
 	}
 	if !a.unsynced {
+		return
+	}
+	if !force && s.cfg.NoAppendfsyncOnRewrite && s.rdb.job != nil {
+		// no-appendfsync-on-rewrite: leave the disk to the rewrite.
 		return
 	}
 	switch {

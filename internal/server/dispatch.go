@@ -121,6 +121,11 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	durNs := s.clock.tick()
 	s.ks.ReadCommand = false
 	dur := time.Duration(durNs)
+	if s.ks.Loading {
+		// Replaying the AOF: no stats, MONITOR or slowlog, as Redis's
+		// isAOFLoadingContext.
+		return
+	}
 	// After the command, as Redis 7.0: EXEC shows after what it ran, a
 	// SELECT shows the new database, a monitor's own RESET is not echoed.
 	if len(s.monitors) > 0 && !cmd.Has(command.FlagSkipMonitor) && !cmd.Has(command.FlagAdmin) {

@@ -26,7 +26,10 @@ func (s *Server) loadDataFromDisk() error {
 	start := time.Now()
 	s.ks.Now = start.UnixMilli()
 	s.ks.Loading = true
-	defer func() { s.ks.Loading = false }()
+	defer func() {
+		s.ks.Loading = false
+		s.core.Dirty = 0
+	}()
 	if s.cfg.AppendOnly {
 		loaded, err := s.loadAOF()
 		if err != nil {
@@ -217,15 +220,29 @@ func (s *Server) newLoadingClient() *conn {
 	return c
 }
 
-// replayCommand runs one command read from the AOF.
+// replayCommand runs one command read from the AOF as Redis's fake client
+// does: straight to its handler (no stats, no MONITOR, no slowlog), with
+// MULTI's queue kept until EXEC.
 func (s *Server) replayCommand(c *conn, argv [][]byte, file string) error {
-	if command.Lookup(argv[0]) == nil {
+	cmd := command.Lookup(argv[0])
+	if cmd == nil {
 		return fmt.Errorf("Unknown command '%s' reading the append only file %s", argv[0], file)
 	}
-	c.Argv = argv
+	if cmd.Sub != nil && len(argv) > 1 {
+		if sub := cmd.LookupSub(argv[1]); sub != nil {
+			cmd = sub
+		}
+	}
+	if (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity {
+		return fmt.Errorf("Wrong number of arguments for '%s' reading the append only file %s", cmd.Name, file)
+	}
+	c.Argv, c.Cmd = argv, cmd
 	s.ks.Now = time.Now().UnixMilli()
-	s.clock.sync()
-	s.processCommand(c)
+	if c.Flags&command.ClientMulti != 0 && cmd.Name != "exec" {
+		s.queueMultiCommand(c)
+	} else {
+		s.call(c, cmd)
+	}
 	c.B = c.B[:0]
 	return nil
 }

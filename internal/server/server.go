@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -29,7 +28,9 @@ type Server struct {
 	// curLoop is the loop currently holding mu (nil for other goroutines).
 	curLoop *loop
 
-	listeners []int // listening socket fds, owned by loop 0
+	// listeners is the set loop 0 watches (listen.go); replaced whole
+	// under mu, read without it.
+	listeners atomic.Pointer[listenerSet]
 	nextLoop  int
 	nextID    int64
 	clients   map[int64]*conn
@@ -125,6 +126,7 @@ func New(cfg *config.Config) *Server {
 	s.core.DBsSwapped = s.signalSwappedDBs
 	s.pubsub.init()
 	s.blocked.init()
+	s.registerListenHooks()
 	return s
 }
 
@@ -137,106 +139,8 @@ func randomHex(r *rand.Rand, n int) string {
 	return string(b)
 }
 
-// Listen opens the listening sockets on the configured addresses.
-func (s *Server) Listen() error {
-	addrs := s.cfg.Bind
-	if len(addrs) == 0 {
-		addrs = []string{"*"}
-	}
-	for _, a := range addrs {
-		optional := false
-		if len(a) > 0 && a[0] == '-' {
-			optional = true
-			a = a[1:]
-		}
-		fd, err := listenTCP(a, s.cfg.Port, s.cfg.TCPBacklog)
-		if err != nil {
-			if optional {
-				continue
-			}
-			s.closeListeners()
-			return fmt.Errorf("Could not create server TCP listening socket %s:%d: %w", a, s.cfg.Port, err)
-		}
-		s.listeners = append(s.listeners, fd)
-	}
-	if len(s.listeners) == 0 {
-		return fmt.Errorf("Failed listening on port %d (tcp), aborting.", s.cfg.Port)
-	}
-	if s.cfg.Port == 0 {
-		if sa, err := syscall.Getsockname(s.listeners[0]); err == nil {
-			switch a := sa.(type) {
-			case *syscall.SockaddrInet4:
-				s.cfg.Port = a.Port
-			case *syscall.SockaddrInet6:
-				s.cfg.Port = a.Port
-			}
-		}
-	}
-	return nil
-}
-
 // Port is the TCP port the server listens on (useful with port 0).
 func (s *Server) Port() int { return s.cfg.Port }
-
-func listenTCP(host string, port, backlog int) (int, error) {
-	var sa syscall.Sockaddr
-	family := syscall.AF_INET
-	switch host {
-	case "*", "0.0.0.0":
-		sa = &syscall.SockaddrInet4{Port: port}
-	case "::*", "::":
-		family = syscall.AF_INET6
-		sa = &syscall.SockaddrInet6{Port: port}
-	default:
-		ip := net.ParseIP(host)
-		if ip == nil {
-			return -1, fmt.Errorf("bad address %q", host)
-		}
-		if ip4 := ip.To4(); ip4 != nil {
-			a := &syscall.SockaddrInet4{Port: port}
-			copy(a.Addr[:], ip4)
-			sa = a
-		} else {
-			family = syscall.AF_INET6
-			a := &syscall.SockaddrInet6{Port: port}
-			copy(a.Addr[:], ip.To16())
-			sa = a
-		}
-	}
-	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return -1, err
-	}
-	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
-	if family == syscall.AF_INET6 {
-		syscall.SetsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, 1)
-	}
-	if err := syscall.Bind(fd, sa); err != nil {
-		syscall.Close(fd)
-		return -1, err
-	}
-	if err := syscall.Listen(fd, backlog); err != nil {
-		syscall.Close(fd)
-		return -1, err
-	}
-	return fd, nil
-}
-
-func (s *Server) closeListeners() {
-	for _, fd := range s.listeners {
-		syscall.Close(fd)
-	}
-	s.listeners = nil
-}
-
-func (s *Server) isListener(fd int) bool {
-	for _, l := range s.listeners {
-		if l == fd {
-			return true
-		}
-	}
-	return false
-}
 
 // Serve runs the event loops until Shutdown; it returns when they stopped.
 func (s *Server) Serve() error {
@@ -251,7 +155,7 @@ func (s *Server) Serve() error {
 		}
 		s.loops = append(s.loops, l)
 	}
-	for _, fd := range s.listeners {
+	for _, fd := range s.listenerFDs() {
 		if err := s.loops[0].watch(fd, syscall.EPOLLIN); err != nil {
 			return err
 		}
