@@ -330,10 +330,11 @@ func (s *Server) appendClientInfo(b []byte, c *conn) []byte {
 	b = strconv.AppendInt(b, int64(len(c.pubsub.shard)), 10)
 	b = append(b, " multi="...)
 	b = strconv.AppendInt(b, int64(multi), 10)
+	qbuf, qfree := c.queryBuf()
 	b = append(b, " qbuf="...)
-	b = strconv.AppendInt(b, int64(len(c.qbuf)), 10)
+	b = strconv.AppendInt(b, int64(qbuf), 10)
 	b = append(b, " qbuf-free="...)
-	b = strconv.AppendInt(b, int64(cap(c.qbuf)-len(c.qbuf)), 10)
+	b = strconv.AppendInt(b, int64(qfree), 10)
 	b = append(b, " argv-mem="...)
 	argvMem := 0
 	for _, a := range c.Argv {

@@ -42,6 +42,9 @@ type conn struct {
 	// keep (start, end pairs into Client.B), which Redis writes anyway.
 	muted bool
 	keep  []int
+	// qcur is set while c's own command runs: the bytes of the input from
+	// that command's start to the end of what was read (see queryBuf).
+	qcur int
 
 	addr, laddr string
 	created     int64 // unix ms
@@ -177,7 +180,9 @@ func (c *conn) processInput(data []byte) int {
 			c.Flags = c.Flags&^command.ClientReplySkipNext | command.ClientReplySkip
 		}
 		c.muted = c.Flags&(command.ClientReplyOff|command.ClientReplySkip) != 0
+		c.qcur = len(data) - pos + n
 		srv.processCommand(c)
+		c.qcur = 0
 		if c.Flags&(command.ClientReplyOff|command.ClientReplySkip) != 0 {
 			c.dropReply(replyStart)
 			c.Flags &^= command.ClientReplySkip
@@ -217,6 +222,27 @@ func (c *conn) markPush(start int) {
 	if c.muted {
 		c.keep = append(c.keep, start, len(c.B))
 	}
+}
+
+// queryBuf reports the qbuf and qbuf-free fields of CLIENT LIST. Called
+// with srv.mu held.
+//
+// qbuf matches Redis 7.0, whose parser moves each complete multibulk
+// header and argument out of the query buffer as it reads it: for the
+// client running the command, the bytes from that command's start to the
+// end of the input read so far; for any other client, the bytes of its
+// pending command not yet parsed into arguments (so 0 for a command cut
+// at an argument boundary).
+//
+// qbuf-free differs: Redis reports the spare room of the client's own
+// query buffer, while Shoal reads into a buffer shared by the loop and
+// copies only an incomplete command into the client's, so the spare room
+// of that private buffer (often 0) is reported.
+func (c *conn) queryBuf() (qbuf, free int) {
+	if c.qcur > 0 {
+		return c.qcur, cap(c.qbuf) - len(c.qbuf)
+	}
+	return len(c.qbuf) - c.rd.Parsed(), cap(c.qbuf) - len(c.qbuf)
 }
 
 // protocolError replies "-ERR Protocol error: ..." and closes after the
