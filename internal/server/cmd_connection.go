@@ -350,9 +350,9 @@ func (s *Server) appendClientInfo(b []byte, c *conn) []byte {
 	b = append(b, " oll=0 omem="...)
 	b = strconv.AppendInt(b, int64(omem), 10)
 	b = append(b, " tot-mem="...)
-	b = strconv.AppendInt(b, int64(cap(c.qbuf)+cap(c.B)+cap(c.wbuf)+1024), 10)
+	b = strconv.AppendInt(b, int64(cap(c.qbuf)+cap(c.B)+c.wcap+1024), 10)
 	b = append(b, " events=r"...)
-	if c.wantWrite {
+	if c.wantWrite.Load() {
 		b = append(b, 'w')
 	}
 	b = append(b, " cmd="...)

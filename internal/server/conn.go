@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"sync/atomic"
 	"syscall"
 
 	"shoal/internal/command"
@@ -26,9 +27,13 @@ type conn struct {
 	wpos int
 	// queued: the connection is on its loop's pending list.
 	queued bool
-	// wantWrite: EPOLLOUT is armed because the socket was full.
-	wantWrite bool
-	closed    bool
+	// wantWrite: EPOLLOUT is armed because the socket was full. Set by
+	// the loop without the lock, read by CLIENT LIST from any loop.
+	wantWrite atomic.Bool
+	// wcap is cap(wbuf) as of the last hand-over, for CLIENT LIST, which
+	// may not read wbuf while the loop writes it.
+	wcap   int
+	closed bool
 	// closeAfterWrite mirrors ClientCloseAfterReply for the loop's
 	// lock-free write path; set under the lock when output is handed over.
 	closeAfterWrite bool
@@ -71,7 +76,10 @@ const maxReadGrow = 1 << 20
 // command under the executor lock and leaves the rest for the next read.
 func (c *conn) readAndProcess() {
 	l := c.loop
-	var buf []byte
+	// qb is c.qbuf, grown if needed: other loops read c.qbuf's length
+	// under the lock (CLIENT LIST, INFO), so it is stored back only once
+	// the lock is held.
+	var buf, qb []byte
 	usingLoopBuf := len(c.qbuf) == 0 && c.rd.Need() <= len(l.readBuf)
 	if usingLoopBuf {
 		buf = l.readBuf
@@ -83,12 +91,12 @@ func (c *conn) readAndProcess() {
 		if need > maxReadGrow {
 			need = maxReadGrow
 		}
-		if cap(c.qbuf)-len(c.qbuf) < need {
-			grown := make([]byte, len(c.qbuf), len(c.qbuf)+need)
-			copy(grown, c.qbuf)
-			c.qbuf = grown
+		qb = c.qbuf
+		if cap(qb)-len(qb) < need {
+			qb = make([]byte, len(c.qbuf), len(c.qbuf)+need)
+			copy(qb, c.qbuf)
 		}
-		buf = c.qbuf[len(c.qbuf):cap(c.qbuf)]
+		buf = qb[len(qb):cap(qb)]
 	}
 	n, err := rawRead(c.fd, buf)
 	if n <= 0 {
@@ -100,15 +108,15 @@ func (c *conn) readAndProcess() {
 		c.srv.mu.Unlock()
 		return
 	}
+	srv := c.srv
+	srv.mu.Lock()
 	var data []byte
 	if usingLoopBuf {
 		data = buf[:n]
 	} else {
-		c.qbuf = c.qbuf[:len(c.qbuf)+n]
+		c.qbuf = qb[:len(qb)+n]
 		data = c.qbuf
 	}
-	srv := c.srv
-	srv.mu.Lock()
 	srv.curLoop = l
 	srv.clock.start()
 	srv.stats.netInput += int64(n)
@@ -268,16 +276,16 @@ func (c *conn) queueWrite() {
 
 // takeOutput moves new replies to the write buffer. Called with srv.mu held.
 func (c *conn) takeOutput() {
-	if len(c.B) == 0 {
-		return
-	}
-	if c.wpos == len(c.wbuf) {
+	switch {
+	case len(c.B) == 0:
+	case c.wpos == len(c.wbuf):
 		c.wbuf, c.B = c.B, c.wbuf[:0]
 		c.wpos = 0
-		return
+	default:
+		c.wbuf = append(c.wbuf, c.B...)
+		c.B = c.B[:0]
 	}
-	c.wbuf = append(c.wbuf, c.B...)
-	c.B = c.B[:0]
+	c.wcap = cap(c.wbuf)
 }
 
 // writeOut writes as much of wbuf as the socket takes, without the lock.
@@ -290,8 +298,8 @@ func (c *conn) writeOut() {
 			continue
 		}
 		if err == syscall.EAGAIN {
-			if !c.wantWrite {
-				c.wantWrite = true
+			if !c.wantWrite.Load() {
+				c.wantWrite.Store(true)
 				c.loop.modify(c.fd, syscall.EPOLLIN|syscall.EPOLLOUT)
 			}
 			return
@@ -310,8 +318,8 @@ func (c *conn) writeOut() {
 	if cap(c.wbuf) > 1<<20 {
 		c.wbuf = nil
 	}
-	if c.wantWrite {
-		c.wantWrite = false
+	if c.wantWrite.Load() {
+		c.wantWrite.Store(false)
 		c.loop.modify(c.fd, syscall.EPOLLIN)
 	}
 	if c.closeAfterWrite {

@@ -25,6 +25,9 @@ type Server struct {
 	core  *command.Core
 	ks    *keyspace.Keyspace
 	loops []*loop
+	// loopsMu orders Serve's publication of loops with Shutdown, which
+	// cannot take mu (SHUTDOWN calls it with mu held).
+	loopsMu sync.Mutex
 	// curLoop is the loop currently holding mu (nil for other goroutines).
 	curLoop *loop
 
@@ -139,22 +142,28 @@ func randomHex(r *rand.Rand, n int) string {
 	return string(b)
 }
 
-// Port is the TCP port the server listens on (useful with port 0).
-func (s *Server) Port() int { return s.cfg.Port }
-
 // Serve runs the event loops until Shutdown; it returns when they stopped.
 func (s *Server) Serve() error {
 	n := s.cfg.IOThreads
 	if n < 1 {
 		n = 1
 	}
+	loops := make([]*loop, 0, n)
 	for i := 0; i < n; i++ {
 		l, err := newLoop(s, i)
 		if err != nil {
 			return err
 		}
-		s.loops = append(s.loops, l)
+		loops = append(loops, l)
 	}
+	// Publish the loops to Shutdown, which may run on another goroutine
+	// at any time; one that came first finds them woken here.
+	s.loopsMu.Lock()
+	s.loops = loops
+	if s.stopping.Load() {
+		wakeLoops(loops)
+	}
+	s.loopsMu.Unlock()
 	for _, fd := range s.listenerFDs() {
 		if err := s.loops[0].watch(fd, syscall.EPOLLIN); err != nil {
 			return err
@@ -177,10 +186,16 @@ func (s *Server) Shutdown() {
 	if s.stopping.Swap(true) {
 		return
 	}
-	// Write the eventfds directly: Shutdown may run with mu held (SHUTDOWN)
-	// or without (signals), and a spurious wake-up is harmless.
+	s.loopsMu.Lock()
+	wakeLoops(s.loops)
+	s.loopsMu.Unlock()
+}
+
+// wakeLoops writes the loops' eventfds directly: Shutdown may run with mu
+// held (SHUTDOWN) or without (signals), and a spurious wake-up is harmless.
+func wakeLoops(loops []*loop) {
 	one := []byte{1, 0, 0, 0, 0, 0, 0, 0}
-	for _, l := range s.loops {
+	for _, l := range loops {
 		syscall.Write(l.evfd, one)
 	}
 }
@@ -196,10 +211,12 @@ func (s *Server) acceptAll(lfd int) {
 			return
 		}
 		syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+		// The configuration is read under the lock: CONFIG SET may be
+		// changing it on another loop.
+		s.mu.Lock()
 		if s.cfg.TCPKeepAlive > 0 {
 			setKeepAlive(fd, s.cfg.TCPKeepAlive)
 		}
-		s.mu.Lock()
 		s.acceptConn(fd, sa)
 		s.mu.Unlock()
 	}

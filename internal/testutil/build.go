@@ -13,7 +13,10 @@ import (
 // found by walking up from the working directory to go.mod. It is meant for
 // TestMain, so that a package's tests build the binaries once. When ./cmd
 // holds no main package yet, it builds nothing and returns nil; callers
-// check for the binary they need.
+// check for the binary they need. With SHOAL_RACE=1 in the environment the
+// binaries are built with the race detector, and a race makes them exit at
+// once (GORACE halt_on_error), so the process tests catch races in the
+// server's goroutines.
 func BuildBinaries(dir string) error {
 	root, err := ModuleRoot()
 	if err != nil {
@@ -23,7 +26,12 @@ func BuildBinaries(dir string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "build", "-o", abs+string(filepath.Separator), "./cmd/...")
+	args := []string{"build", "-o", abs + string(filepath.Separator)}
+	if os.Getenv("SHOAL_RACE") == "1" {
+		args = append(args, "-race")
+		os.Setenv("GORACE", "halt_on_error=1 exitcode=66")
+	}
+	cmd := exec.Command("go", append(args, "./cmd/...")...)
 	cmd.Dir = root
 	var out bytes.Buffer
 	cmd.Stdout = &out
