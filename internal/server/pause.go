@@ -78,6 +78,7 @@ func (s *Server) postponedClients() int {
 
 func (s *Server) unpause() {
 	s.pause.active = false
+	s.ks.KeepExpired = false
 	for _, c := range s.pause.waiting {
 		c.postponed = false
 		if !c.closed {
@@ -132,6 +133,9 @@ func clientPauseCommand(s *Server, c *conn) {
 	} else {
 		s.pause = pauseState{active: true, writeOnly: writeOnly, end: end, waiting: s.pause.waiting}
 	}
+	// Paused writes include the DELs of expired keys: they read as
+	// missing but stay until the pause ends (expireIfNeeded).
+	s.ks.KeepExpired = true
 	c.Simple("OK")
 }
 
