@@ -41,8 +41,10 @@ type Config struct {
 	RDBCompression          bool
 	RDBChecksum             bool
 	SanitizeDumpPayload     int
-	DBFilename              string
-	RDBDelSyncFiles         bool
+	// PropagationErrorBehavior is propagation-error-behavior.
+	PropagationErrorBehavior int
+	DBFilename               string
+	RDBDelSyncFiles          bool
 	// Dir is the working directory as configured; the server chdirs there
 	// (from an OnApply hook and at startup) and may store the absolute path
 	// back, as Redis reports getcwd().
@@ -351,3 +353,17 @@ func (c *Config) ClientEvictionLimit() uint64 {
 
 // minClientEvictionLimit is the smallest effective maxmemory-clients.
 const minClientEvictionLimit = 128 << 10
+
+// NonDefault returns the canonical names of the directives whose current
+// value differs from their Redis 7.0 default, in table order. The server
+// uses it at start-up to warn about directives it accepts but cannot honour
+// yet.
+func (c *Config) NonDefault() []string {
+	var out []string
+	for _, d := range table {
+		if d.get(c) != d.get(defaults) {
+			out = append(out, d.name)
+		}
+	}
+	return out
+}

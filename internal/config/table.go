@@ -181,6 +181,7 @@ var (
 	endpointNames   = []string{"ip", "hostname", "unknown-endpoint"}
 	enableNames     = []string{"no", "yes", "local"}
 	sanitizeNames   = []string{"no", "yes", "clients"}
+	propErrNames    = []string{"ignore", "panic", "panic-on-replicas"}
 )
 
 // Loglevel values.
@@ -247,6 +248,14 @@ const (
 	SanitizeClients
 )
 
+// PropagationErrorBehavior values: what a command that fails while
+// replaying the AOF (or, later, a master's stream) does.
+const (
+	PropErrIgnore = iota
+	PropErrPanic
+	PropErrPanicOnReplicas
+)
+
 // table lists every directive Shoal understands; byName indexes it by name
 // and alias.
 var (
@@ -286,6 +295,7 @@ func init() {
 		boolD("rdbcompression", "", 0, true, func(c *Config) *bool { return &c.RDBCompression }),
 		boolD("rdbchecksum", "", 0, true, func(c *Config) *bool { return &c.RDBChecksum }),
 		enumD("sanitize-dump-payload", "", 0, sanitizeNames, SanitizeNo, func(c *Config) *int { return &c.SanitizeDumpPayload }),
+		enumD("propagation-error-behavior", "", 0, propErrNames, PropErrIgnore, func(c *Config) *int { return &c.PropagationErrorBehavior }),
 		strD("dbfilename", "", protected, "dump.rdb", notPath("dbfilename", "filename"), func(c *Config) *string { return &c.DBFilename }),
 		boolD("rdb-del-sync-files", "", 0, false, func(c *Config) *bool { return &c.RDBDelSyncFiles }),
 		specialDir(),

@@ -146,7 +146,7 @@ func (s *Server) flushAOF(force bool) {
 		return
 	}
 	if len(a.buf) > 0 {
-		n, err := a.file.Write(a.buf)
+		n, err := s.aofWriteTimed(a.file, a.buf)
 		a.curSize += int64(n)
 		if err != nil {
 			if a.writeErr == nil {
@@ -178,7 +178,7 @@ func (s *Server) flushAOF(force bool) {
 	}
 	switch {
 	case s.cfg.AppendFsync == config.FsyncAlways:
-		if err := fdatasync(a.file); err != nil {
+		if err := s.aofFsyncAlwaysTimed(a.file); err != nil {
 			s.logf(logWarning, "Can't persist AOF for fsync error when the AOF fsync policy is 'always': %v. Exiting...", err)
 			os.Exit(1)
 		}
@@ -268,7 +268,7 @@ func (s *Server) aofEncoder() snapshot.Encoder {
 	if s.cfg.AOFUseRDBPreamble {
 		return s.rdbEncoder(true)
 	}
-	return s.rdbEncoder(true)
+	return aof.NewRewriteEncoder()
 }
 
 // rewriteAOFBackground starts an AOF rewrite (rewriteAppendOnlyFileBackground):

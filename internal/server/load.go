@@ -6,9 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"shoal/internal/command"
+	"shoal/internal/config"
 	"shoal/internal/persist/aof"
 	"shoal/internal/persist/rdb"
 	"shoal/internal/persist/snapshot"
@@ -243,7 +245,12 @@ func (s *Server) replayCommand(c *conn, argv [][]byte, file string) error {
 	} else {
 		s.call(c, cmd)
 	}
+	failed := c.Errored() > 0
+	reply := c.B
 	c.B = c.B[:0]
+	if failed && s.cfg.PropagationErrorBehavior == config.PropErrPanic {
+		return fmt.Errorf("This server panicked after an error reply to the command '%s' loaded from the append only file %s: %s (propagation-error-behavior panic)", cmd.Name, file, strings.TrimSpace(string(reply)))
+	}
 	return nil
 }
 
