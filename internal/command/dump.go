@@ -132,7 +132,7 @@ func restoreCommand(c *Client) {
 	if ttl != 0 && !absttl {
 		ttl += c.Now()
 	}
-	if ttl != 0 && ttl <= c.Now() && !c.Core.KS.Replica {
+	if ttl != 0 && c.alreadyExpired(ttl) {
 		if deleted {
 			c.RewriteArgv(argDEL, key)
 			c.Modified(key, 1)

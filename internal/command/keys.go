@@ -16,7 +16,7 @@ import (
 
 func init() {
 	Register("del", delCommand)
-	Register("unlink", delCommand)
+	Register("unlink", unlinkCommand)
 	Register("exists", existsCommand)
 	Register("type", typeCommand)
 	Register("rename", renameCommand)
@@ -137,13 +137,20 @@ func added(c *Client, db *keyspace.DB, key []byte) {
 }
 
 // DEL and UNLINK: an expired key is first removed by expiry (and not
-// counted), as delGenericCommand calls expireIfNeeded; freeing is the
-// garbage collector's business, so UNLINK is DEL.
-func delCommand(c *Client) {
+// counted), as delGenericCommand calls expireIfNeeded. Freeing is the
+// garbage collector's business either way; UNLINK, and DEL under
+// lazyfree-lazy-user-del, count large values as lazily freed (lazyfree.go).
+func delCommand(c *Client)    { delGeneric(c, c.Core.Limits.LazyUserDel) }
+func unlinkCommand(c *Client) { delGeneric(c, true) }
+
+func delGeneric(c *Client, lazy bool) {
 	var n int64
 	for _, key := range c.Argv[1:] {
 		if !c.Core.KS.Replica {
 			c.DB.LookupNoTouch(key)
+		}
+		if lazy {
+			c.Core.CountLazyFree(c.DB.Find(key))
 		}
 		if c.DB.Delete(key) {
 			c.Modified(key, 1)
@@ -375,17 +382,22 @@ func randomkeyCommand(c *Client) {
 
 func dbsizeCommand(c *Client) { c.Int(int64(c.DB.Len())) }
 
-// flushArgsOK checks FLUSHDB's and FLUSHALL's optional ASYNC|SYNC. Both
-// free synchronously: the garbage collector does the freeing either way.
-func flushArgsOK(c *Client) bool {
+// flushArgs checks FLUSHDB's and FLUSHALL's optional ASYNC|SYNC and
+// reports whether the flush is asynchronous (ASYNC, or no mode under
+// lazyfree-lazy-user-flush). Both free the same way, through the garbage
+// collector; an asynchronous flush counts every key it drops as lazily
+// freed, as emptyDbAsync does.
+func flushArgs(c *Client) (async, ok bool) {
 	switch {
 	case len(c.Argv) == 1:
-		return true
-	case len(c.Argv) == 2 && (equalFold(c.Argv[1], "sync") || equalFold(c.Argv[1], "async")):
-		return true
+		return c.Core.Limits.LazyUserFlush, true
+	case len(c.Argv) == 2 && equalFold(c.Argv[1], "sync"):
+		return false, true
+	case len(c.Argv) == 2 && equalFold(c.Argv[1], "async"):
+		return true, true
 	}
 	c.Error(rerr.Syntax)
-	return false
+	return false, false
 }
 
 // flushDB empties db, dirtying the clients watching its keys first, and
@@ -399,10 +411,15 @@ func flushDB(db *keyspace.DB) int64 {
 
 // FLUSHDB adds the keys removed to the dirty counter, as emptyData.
 func flushdbCommand(c *Client) {
-	if !flushArgsOK(c) {
+	async, ok := flushArgs(c)
+	if !ok {
 		return
 	}
-	c.Core.Dirty += flushDB(c.DB)
+	n := flushDB(c.DB)
+	c.Core.Dirty += n
+	if async {
+		c.Core.LazyFreed += n
+	}
 	c.ForcePropagation()
 	c.Simple("OK")
 }
@@ -410,12 +427,17 @@ func flushdbCommand(c *Client) {
 // FLUSHALL empties every database. Saving the RDB (and resetting the dirty
 // counter) when save points are configured is the server's part.
 func flushallCommand(c *Client) {
-	if !flushArgsOK(c) {
+	async, ok := flushArgs(c)
+	if !ok {
 		return
 	}
 	c.Core.FlushAll(func() {
 		for _, db := range c.Core.KS.DBs {
-			c.Core.Dirty += flushDB(db)
+			n := flushDB(db)
+			c.Core.Dirty += n
+			if async {
+				c.Core.LazyFreed += n
+			}
 		}
 	})
 	c.ForcePropagation()
@@ -650,7 +672,7 @@ func expireGeneric(c *Client, base int64, seconds bool, badTime []byte) {
 		c.Int(0)
 		return
 	}
-	if when <= c.Now() && !c.Core.KS.Replica {
+	if c.alreadyExpired(when) {
 		c.DB.Delete(key)
 		c.RewriteArgv(keysArgDEL, key)
 		c.Modified(key, 1)

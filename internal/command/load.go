@@ -49,3 +49,11 @@ func (core *Core) setAccess(e *keyspace.Entry, idle, freq int64) {
 		e.LRU = uint32(abs) & lruClockMax
 	}
 }
+
+// alreadyExpired reports whether an absolute expiry time given to a write
+// (EXPIREAT, SET PXAT, RESTORE) is already past, so the key is deleted
+// instead (checkAlreadyExpired). Never on a replica, whose master decides,
+// nor while loading, where the file's later commands still see the key.
+func (c *Client) alreadyExpired(when int64) bool {
+	return when <= c.Now() && !c.Core.KS.Replica && !c.Core.KS.Loading
+}

@@ -336,7 +336,7 @@ func getexCommand(c *Client) {
 	}
 	c.Bulk(e.Str)
 	switch {
-	case flags&(optEXAT|optPXAT) != 0 && when <= c.Now() && !c.Core.KS.Replica:
+	case flags&(optEXAT|optPXAT) != 0 && c.alreadyExpired(when):
 		// An absolute time already past deletes the key.
 		c.DB.Delete(key)
 		c.RewriteArgv(argDEL, key)

@@ -107,28 +107,40 @@ func (s *Server) loadRDB(data []byte, preamble bool) (int, error) {
 	return info.End, nil
 }
 
-// loadAOF reads the manifest and replays its files in order. It reports
-// whether there was anything to load.
+// loadAOF reads the manifest and replays its files in order
+// (loadAppendOnlyFiles). It reports whether there was anything to load.
 func (s *Server) loadAOF() (bool, error) {
 	a := &s.aof
 	data, err := os.ReadFile(s.aofPath(s.manifestName()))
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		a.manifest = &aof.Manifest{}
-		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("Fatal error: can't open the AOF manifest %s for reading: %s", s.manifestName(), errnoText(err))
+	default:
+		if a.manifest, err = aof.Parse(data); err != nil {
+			return false, err
+		}
 	}
-	if err != nil {
-		return false, fmt.Errorf("Can't open the AOF manifest %s for reading: %v", s.manifestName(), err)
-	}
-	m, err := aof.Parse(data)
-	if err != nil {
+	if err := s.aofUpgradeIfNeeded(); err != nil {
 		return false, err
 	}
-	a.manifest = m
-	files := m.LoadOrder()
+	files := a.manifest.LoadOrder()
+	if len(files) == 0 {
+		return false, nil
+	}
+	// Every file the manifest names must exist before anything loads.
+	for _, f := range files {
+		if _, err := os.Stat(s.aofPath(f.Name)); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return false, fmt.Errorf("The append log file %s doesn't exist: %s", f.Name, errnoText(err))
+			}
+			return false, fmt.Errorf("Fatal error: can't open the append log file %s for reading: %s", f.Name, errnoText(err))
+		}
+	}
 	total := int64(0)
 	for i, f := range files {
-		last := i == len(files)-1
-		n, err := s.loadAOFFile(f, last)
+		n, err := s.loadAOFFile(f, i == len(files)-1)
 		if err != nil {
 			return false, err
 		}
@@ -136,7 +148,40 @@ func (s *Server) loadAOF() (bool, error) {
 	}
 	a.curSize = total
 	a.baseSize = total
-	return len(files) > 0, nil
+	return true, nil
+}
+
+// aofUpgradeIfNeeded moves an old-style single AOF file (appendfilename in
+// the server's directory, as Redis before 7.0 wrote it) into the AOF
+// directory as its base (aofUpgradePrepare): when the directory or its
+// manifest is missing, or when an earlier upgrade wrote the manifest but
+// stopped before the move.
+func (s *Server) aofUpgradeIfNeeded() error {
+	a := &s.aof
+	old := s.cfg.AppendFilename
+	if _, err := os.Stat(old); err != nil {
+		return nil
+	}
+	m := a.manifest
+	_, dirErr := os.Stat(s.cfg.AppendDirname)
+	_, inDirErr := os.Stat(s.aofPath(old))
+	interrupted := m.Base != nil && len(m.Incr) == 0 && m.Base.Name == old && inDirErr != nil
+	if dirErr == nil && (m.Base != nil || len(m.Incr) > 0) && !interrupted {
+		return nil
+	}
+	if err := os.MkdirAll(s.cfg.AppendDirname, 0o755); err != nil {
+		return fmt.Errorf("Can't open or create append-only dir %s: %s", s.cfg.AppendDirname, errnoText(err))
+	}
+	up := &aof.Manifest{Base: &aof.File{Name: old, Seq: 1, Type: aof.TypeBase}, CurBaseSeq: 1}
+	if err := s.writeManifest(up); err != nil {
+		return err
+	}
+	if err := os.Rename(old, s.aofPath(old)); err != nil {
+		return fmt.Errorf("Error trying to move the old AOF file %s into dir %s: %s", old, s.cfg.AppendDirname, errnoText(err))
+	}
+	a.manifest = up
+	s.logf(logNotice, "Successfully migrated an old-style AOF file (%s) into the AOF directory (%s).", old, s.cfg.AppendDirname)
+	return nil
 }
 
 // loadAOFFile replays one file of the AOF and returns its size after any
@@ -146,10 +191,7 @@ func (s *Server) loadAOFFile(f aof.File, last bool) (int64, error) {
 	path := s.aofPath(f.Name)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return 0, fmt.Errorf("The AOF file %s doesn't exist", f.Name)
-		}
-		return 0, fmt.Errorf("Fatal error: can't open the append log file %s for reading: %v", f.Name, err)
+		return 0, fmt.Errorf("Fatal error: can't open the append log file %s for reading: %s", f.Name, errnoText(err))
 	}
 	if len(data) == 0 {
 		return 0, nil
