@@ -46,6 +46,10 @@ type Limits struct {
 	// SharedIntegers is false when maxmemory with an LRU/LFU policy
 	// forbids shared integer objects (it changes OBJECT REFCOUNT).
 	SharedIntegers bool
+	// LazyUserDel and LazyUserFlush are lazyfree-lazy-user-del and
+	// lazyfree-lazy-user-flush: DEL counts as UNLINK, and FLUSHALL and
+	// FLUSHDB without a mode as ASYNC (lazyfree.go).
+	LazyUserDel, LazyUserFlush bool
 }
 
 // DefaultLimits are Redis 7.0's defaults.
@@ -98,9 +102,35 @@ type Core struct {
 	ErrorStats map[string]int64
 	// TotalErrors is total_error_replies.
 	TotalErrors int64
+	// LazyFreed counts values Redis would have freed in the background
+	// (INFO lazyfreed_objects; lazyfree.go).
+	LazyFreed int64
+
+	// Debug holds the switches DEBUG sets (internal/server/debug.go).
+	Debug DebugFlags
 
 	// Owner is the server this core belongs to.
 	Owner any
+}
+
+// DebugFlags are the switches DEBUG subcommands set, read by handlers and
+// by the server.
+type DebugFlags struct {
+	// SkipChecksum is DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE payloads
+	// (and RDB files) are accepted whatever their CRC-64 says, as
+	// server.skip_checksum_validation.
+	SkipChecksum bool
+	// PauseCron is DEBUG PAUSE-CRON: serverCron skips its work.
+	PauseCron bool
+	// QuicklistPackedThreshold is DEBUG QUICKLIST-PACKED-THRESHOLD, in
+	// bytes (0: the default, 1GB). Stored only: Shoal's lists keep every
+	// element in a listpack node, never a plain one.
+	QuicklistPackedThreshold int64
+	// ReplyBufferPeakResetTime and ReplyBufferResizing are DEBUG
+	// REPLYBUFFER's settings (-1: never reset the peak). Stored only:
+	// Shoal's reply buffers are not resized by a cron job.
+	ReplyBufferPeakResetTime int64
+	ReplyBufferResizing      bool
 }
 
 // NewCore makes a core over ks with default limits.

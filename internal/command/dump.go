@@ -119,7 +119,7 @@ func restoreCommand(c *Client) {
 		c.Error(rerr.RestoreTTL)
 		return
 	}
-	v, err := rdb.DecodeDump(c.Argv[3], dumpLimits(&c.Core.Limits))
+	v, err := decodeDump(c.Argv[3], dumpLimits(&c.Core.Limits), !c.Core.Debug.SkipChecksum)
 	if err != nil {
 		if errors.Is(err, rdb.ErrChecksum) {
 			c.Error(rerr.DumpPayload)
@@ -161,4 +161,22 @@ func restoreCommand(c *Client) {
 	c.Modified(key, 1)
 	c.Notify(NotifyGeneric, "restore", key)
 	c.Simple("OK")
+}
+
+// decodeDump is rdb.DecodeDump, leaving out the CRC-64 check when checkCRC
+// is false (DEBUG SET-SKIP-CHECKSUM-VALIDATION 1): as verifyDumpPayload,
+// the footer's size and RDB version are still checked.
+func decodeDump(p []byte, lim rdb.Limits, checkCRC bool) (rdb.Value, error) {
+	if checkCRC {
+		return rdb.DecodeDump(p, lim)
+	}
+	if _, err := rdb.VerifyPayload(p, false); err != nil {
+		return rdb.Value{}, err
+	}
+	r := rdb.NewReader(p)
+	t, err := r.ReadByte()
+	if err != nil || !rdb.IsObjectType(t) {
+		return rdb.Value{}, rdb.ErrBadFormat
+	}
+	return rdb.DecodeObject(t, r, lim)
 }

@@ -17,8 +17,11 @@ type Config struct {
 	Port          int
 	TCPBacklog    int
 	UnixSocket    string
-	Timeout       int64
-	TCPKeepAlive  int
+	// UnixSocketPerm is unixsocketperm, the socket file's mode (0: leave
+	// the umask's).
+	UnixSocketPerm int
+	Timeout        int64
+	TCPKeepAlive   int
 
 	// General.
 	Daemonize              bool

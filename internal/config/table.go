@@ -97,6 +97,41 @@ func intD[T int | int64](name, alias string, fl flag, lo, hi, def int64, p func(
 	}
 }
 
+// octalD is an integer written in octal, as Redis's OCTAL_CONFIG: parsed
+// as strtoll base 8 does (leading blanks and a sign allowed, no digits at
+// all reads as 0), shown and rewritten in octal.
+func octalD(name string, fl flag, hi int64, p func(*Config) *int) *directive {
+	return &directive{name: name, flags: fl, def: "0",
+		set: func(c *Config, args []string) string {
+			s, r := single(args)
+			if r != "" {
+				return r
+			}
+			v, ok := parseOctal(s)
+			if !ok {
+				return reasonNotOctal
+			}
+			if v < 0 || v > hi {
+				return rangeReason("0", strconv.FormatInt(hi, 8))
+			}
+			*p(c) = int(v)
+			return ""
+		},
+		get: func(c *Config) string { return strconv.FormatInt(int64(*p(c)), 8) },
+	}
+}
+
+// parseOctal reads s as C's strtoll(s, &end, 8) with *end required to be
+// the terminating NUL.
+func parseOctal(s string) (int64, bool) {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	if s == "" {
+		return 0, true
+	}
+	v, err := strconv.ParseInt(s, 8, 64)
+	return v, err == nil
+}
+
 func memD[T int64 | uint64](name, alias string, fl flag, lo, hi, def uint64, p func(*Config) *T) *directive {
 	return &directive{name: name, alias: alias, flags: fl, def: strconv.FormatUint(def, 10),
 		set: func(c *Config, args []string) string {
@@ -271,6 +306,7 @@ func init() {
 		intD("port", "", 0, 0, 65535, 6379, func(c *Config) *int { return &c.Port }),
 		intD("tcp-backlog", "", immutable, 0, intMax, 511, func(c *Config) *int { return &c.TCPBacklog }),
 		strD("unixsocket", "", immutable, "", nil, func(c *Config) *string { return &c.UnixSocket }),
+		octalD("unixsocketperm", immutable, 0o777, func(c *Config) *int { return &c.UnixSocketPerm }),
 		intD("timeout", "", 0, 0, intMax, 0, func(c *Config) *int64 { return &c.Timeout }),
 		intD("tcp-keepalive", "", 0, 0, intMax, 300, func(c *Config) *int { return &c.TCPKeepAlive }),
 

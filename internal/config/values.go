@@ -9,6 +9,7 @@ import (
 // Reasons shared by several directives, spelled as Redis 7.0 spells them.
 const (
 	reasonNotInt    = "argument couldn't be parsed into an integer"
+	reasonNotOctal  = "argument couldn't be parsed as an octal number"
 	reasonNotMemory = "argument must be a memory value"
 	reasonNotBool   = "argument must be 'yes' or 'no'"
 	reasonSave      = "Invalid save parameters"

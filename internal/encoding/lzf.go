@@ -1,6 +1,9 @@
 package encoding
 
-import "errors"
+import (
+	"errors"
+	"sync"
+)
 
 // LZF limits, as liblzf (the copy Redis ships) defines them.
 const (
@@ -14,6 +17,32 @@ const (
 	// back reference is 3 input bytes producing lzfMaxRef+... = 264 bytes.
 	lzfMaxRatio = 88
 )
+
+// lzfTable is LZFCompress's hash table. liblzf starts every call with an
+// empty table; clearing 64K slots per call made saving many short strings
+// dominated by memclr (and, as a 256 KiB local, a heap allocation each
+// time), so instead each slot carries the generation that wrote it and a
+// slot from an older call reads as empty. Tables are pooled.
+type lzfTable struct {
+	pos [lzfHSize]uint32
+	gen [lzfHSize]uint32
+	cur uint32
+}
+
+var lzfTables = sync.Pool{New: func() any { return new(lzfTable) }}
+
+// get returns the position stored in slot by this call, or 0.
+func (t *lzfTable) get(slot uint32) uint32 {
+	if t.gen[slot] != t.cur {
+		return 0
+	}
+	return t.pos[slot]
+}
+
+func (t *lzfTable) set(slot, ip uint32) {
+	t.pos[slot] = ip
+	t.gen[slot] = t.cur
+}
 
 // Errors returned by LZFDecompress.
 var (
@@ -36,7 +65,12 @@ func LZFCompress(dst, src []byte) []byte {
 	base := len(dst)
 	dst = append(dst, make([]byte, outLen)...)
 	out := dst[base : base+outLen : base+outLen]
-	var htab [lzfHSize]uint32
+	htab := lzfTables.Get().(*lzfTable)
+	defer lzfTables.Put(htab)
+	if htab.cur++; htab.cur == 0 {
+		clear(htab.gen[:])
+		htab.cur = 1
+	}
 	idx := func(h uint32) uint32 { return (h>>(3*8-lzfHLog) - h*5) & (lzfHSize - 1) }
 
 	ip, op, lit := 0, 1, 0 // op-lit-1 is the pending literal-run header
@@ -44,8 +78,8 @@ func LZFCompress(dst, src []byte) []byte {
 	for ip < n-2 {
 		hval = hval<<8 | uint32(src[ip+2])
 		slot := idx(hval)
-		ref := int(htab[slot])
-		htab[slot] = uint32(ip)
+		ref := int(htab.get(slot))
+		htab.set(slot, uint32(ip))
 		off := ip - ref - 1
 		if ref > 0 && off >= 0 && off < lzfMaxOff &&
 			src[ref+2] == src[ip+2] && src[ref] == src[ip] && src[ref+1] == src[ip+1] {
@@ -102,10 +136,10 @@ func LZFCompress(dst, src []byte) []byte {
 			ip -= 2
 			hval = uint32(src[ip])<<8 | uint32(src[ip+1])
 			hval = hval<<8 | uint32(src[ip+2])
-			htab[idx(hval)] = uint32(ip)
+			htab.set(idx(hval), uint32(ip))
 			ip++
 			hval = hval<<8 | uint32(src[ip+2])
-			htab[idx(hval)] = uint32(ip)
+			htab.set(idx(hval), uint32(ip))
 			ip++
 			continue
 		}

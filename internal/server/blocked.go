@@ -3,6 +3,7 @@ package server
 import (
 	"shoal/internal/command"
 	"shoal/internal/keyspace"
+	"sync/atomic"
 )
 
 // blockedServer tracks clients waiting in blocking commands (blocked.c):
@@ -13,6 +14,9 @@ type blockedServer struct {
 	ready   []blockKey
 	isReady map[blockKey]bool
 	clients map[*conn]struct{}
+	// count is len(clients), readable without the lock: loop 0 checks it
+	// before taking the lock for blocking timeouts.
+	count atomic.Int32
 }
 
 type blockKey struct {
@@ -45,6 +49,7 @@ func (s *Server) parkClient(c *conn) {
 		s.blocked.byKey[bk] = append(s.blocked.byKey[bk], c)
 	}
 	s.blocked.clients[c] = struct{}{}
+	s.blocked.count.Store(int32(len(s.blocked.clients)))
 }
 
 // unparkClient removes c from the blocking tables and clears its state.
@@ -58,6 +63,7 @@ func (s *Server) unparkClient(c *conn) {
 		}
 	}
 	delete(s.blocked.clients, c)
+	s.blocked.count.Store(int32(len(s.blocked.clients)))
 	c.Flags &^= command.ClientBlocked
 	c.Blocking = command.BlockRequest{Keys: c.Blocking.Keys[:0]}
 	c.block = blockState{}

@@ -274,6 +274,9 @@ func (s *Server) appendClientInfo(b []byte, c *conn) []byte {
 	if c.Flags&command.ClientCloseAfterReply != 0 {
 		flags += "c"
 	}
+	if c.unix {
+		flags += "U"
+	}
 	if c.Flags&command.ClientReadOnly != 0 {
 		flags += "r"
 	}
@@ -350,7 +353,7 @@ func (s *Server) appendClientInfo(b []byte, c *conn) []byte {
 	b = append(b, " oll=0 omem="...)
 	b = strconv.AppendInt(b, int64(omem), 10)
 	b = append(b, " tot-mem="...)
-	b = strconv.AppendInt(b, int64(cap(c.qbuf)+cap(c.B)+c.wcap+1024), 10)
+	b = strconv.AppendInt(b, c.totMem(), 10)
 	b = append(b, " events=r"...)
 	if c.wantWrite.Load() {
 		b = append(b, 'w')

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +28,6 @@ func init() {
 	handle("command|help", commandHelpCommand)
 	handle("time", timeCommand)
 	handle("lastsave", lastsaveCommand)
-	handle("debug", debugCommand)
 	handle("shutdown", shutdownCommand)
 	handle("save", saveCommand)
 	handle("bgsave", bgsaveCommand)
@@ -59,6 +57,7 @@ func (s *Server) applyLimits() {
 		cfg.MaxmemoryPolicy != config.PolicyVolatileRandom && cfg.MaxmemoryPolicy != config.PolicyVolatileTTL
 	l.SharedIntegers = !(cfg.MaxMemory > 0 && lruOrLFU)
 	l.LFU = s.lfuPolicy()
+	l.LazyUserDel, l.LazyUserFlush = cfg.LazyfreeLazyUserDel, cfg.LazyfreeLazyUserFlush
 	s.pubsub.notifyFlags = cfg.NotifyKeyspaceEvents
 	s.slowlog.slowerThan = cfg.SlowlogLogSlowerThan
 	s.slowlog.maxLen = int(cfg.SlowlogMaxLen)
@@ -359,34 +358,6 @@ func timeCommand(s *Server, c *conn) {
 
 func lastsaveCommand(s *Server, c *conn) { c.Int(s.lastSave) }
 
-// debugCommand implements the DEBUG subcommands tests rely on.
-func debugCommand(s *Server, c *conn) {
-	if s.cfg.EnableDebugCommand == config.EnableNo || (s.cfg.EnableDebugCommand == config.EnableLocal && !isLocalAddr(c.addr)) {
-		c.Error(rerr.Line("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."))
-		return
-	}
-	sub := strings.ToLower(string(c.Argv[1]))
-	switch {
-	case sub == "sleep" && len(c.Argv) == 3:
-		f, err := strconv.ParseFloat(string(c.Argv[2]), 64)
-		if err != nil {
-			c.Error(rerr.NotFloat)
-			return
-		}
-		time.Sleep(time.Duration(f * float64(time.Second)))
-		c.Simple("OK")
-	case sub == "reload":
-		debugReload(s, c)
-	case sub == "loadaof":
-		debugLoadAOF(s, c)
-	case sub == "set-active-expire" && len(c.Argv) == 3:
-		s.activeExpire = string(c.Argv[2]) != "0"
-		c.Simple("OK")
-	default:
-		c.Error(rerr.Line("ERR unknown subcommand or wrong number of arguments for '" + string(c.Argv[1]) + "'. Try DEBUG HELP."))
-	}
-}
-
 // shutdownCommand is SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT].
 func shutdownCommand(s *Server, c *conn) {
 	var flags shutdownFlags
@@ -460,76 +431,4 @@ func (s *Server) prepareForShutdown(flags shutdownFlags) error {
 		s.aof.file = nil
 	}
 	return nil
-}
-
-// debugReload is DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB,
-// empty the dataset and load the file back.
-func debugReload(s *Server, c *conn) {
-	save, flush, merge := true, true, false
-	for _, a := range c.Argv[2:] {
-		switch strings.ToLower(string(a)) {
-		case "merge":
-			merge = true
-		case "noflush":
-			flush = false
-		case "nosave":
-			save = false
-		default:
-			c.Error(rerr.Line("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."))
-			return
-		}
-	}
-	if save {
-		if err := s.rdbSave(); err != nil {
-			c.Error(rerr.Line("ERR Error trying to save the DB"))
-			return
-		}
-	}
-	if merge && flush {
-		c.Error(rerr.Line("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."))
-		return
-	}
-	data, err := os.ReadFile(s.cfg.DBFilename)
-	if err != nil {
-		c.Error(rerr.Line("ERR Error trying to load the RDB dump, check server logs."))
-		return
-	}
-	if flush {
-		for _, db := range s.ks.DBs {
-			db.Flush()
-		}
-	}
-	s.ks.Loading = true
-	s.ks.Now = time.Now().UnixMilli()
-	_, err = s.loadRDB(data, false)
-	s.ks.Loading = false
-	if err != nil {
-		s.logf(logWarning, "%v", err)
-		c.Error(rerr.Line("ERR Error trying to load the RDB dump, check server logs."))
-		return
-	}
-	s.logf(logNotice, "DB reloaded by DEBUG RELOAD")
-	c.Simple("OK")
-}
-
-// debugLoadAOF is DEBUG LOADAOF: flush the AOF, empty the dataset and
-// replay the AOF.
-func debugLoadAOF(s *Server, c *conn) {
-	if s.aof.state == aofOn {
-		s.flushAOF(true)
-	}
-	for _, db := range s.ks.DBs {
-		db.Flush()
-	}
-	s.ks.Loading = true
-	_, err := s.loadAOF()
-	s.ks.Loading = false
-	if err != nil {
-		s.logf(logWarning, "%v", err)
-		c.Error(rerr.Line("ERR Error loading the AOF file, check server logs."))
-		return
-	}
-	s.core.Dirty = 0
-	s.logf(logNotice, "Append Only File loaded by DEBUG LOADAOF")
-	c.Simple("OK")
 }

@@ -55,6 +55,8 @@ type conn struct {
 	created     int64 // unix ms
 	lastSeen    int64 // unix ms of the last command (idle time)
 	lastCmd     string
+	// unix: accepted on the unixsocket listener (CLIENT LIST flag U).
+	unix bool
 
 	multi  multiState
 	pubsub pubsubState
@@ -63,6 +65,9 @@ type conn struct {
 	// for output buffer limits (read under the lock, unlike wbuf itself).
 	obufPending   int
 	obufSoftSince int64
+	// memAcct is c's share of the maxmemory-clients total as last
+	// accounted (clienteviction.go).
+	memAcct int64
 	// Stats for CLIENT LIST.
 	totNetIn, totNetOut int64
 	lib, libVer         string
@@ -138,6 +143,7 @@ func (c *conn) readAndProcess() {
 			srv.freeClient(c)
 		}
 	}
+	srv.evictClientsAfterRead(c)
 	srv.curLoop = nil
 	srv.mu.Unlock()
 }
@@ -286,6 +292,7 @@ func (c *conn) takeOutput() {
 		c.B = c.B[:0]
 	}
 	c.wcap = cap(c.wbuf)
+	c.srv.accountClientMemory(c)
 }
 
 // writeOut writes as much of wbuf as the socket takes, without the lock.
@@ -339,6 +346,10 @@ func (c *conn) close() {
 	c.closed = true
 	delete(c.loop.conns, c.fd)
 	syscall.Close(c.fd)
+	if c.memAcct != 0 {
+		c.srv.cevict.total.Add(-c.memAcct)
+		c.memAcct = 0
+	}
 }
 
 // processBuffered runs commands left in the query buffer after the client

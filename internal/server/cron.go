@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"shoal/internal/command"
+	"shoal/internal/keyspace"
 )
 
 // cronState drives serverCron: loop 0 wakes at least hz times a second and
@@ -13,7 +14,14 @@ type cronState struct {
 	nowMs  int64
 	next   time.Time
 	period time.Duration
-	clock  uint32
+	// hz is the effective frequency (server.hz): the configured hz, raised
+	// by dynamic-hz while many clients are connected.
+	hz    int
+	clock uint32
+	// expire is active expiry's state between cycles.
+	expire keyspace.ExpireState
+	// cycleStart is when the running active expire cycle began.
+	cycleStart time.Time
 	// opsPerSec is instantaneous_ops_per_sec, sampled every cron run.
 	opsPerSec   int64
 	lastOpsTime int64
@@ -28,7 +36,38 @@ func (cr *cronState) setHz(hz int) {
 	if hz > 500 {
 		hz = 500
 	}
+	cr.hz = hz
 	cr.period = time.Second / time.Duration(hz)
+}
+
+// Dynamic hz, as serverCron: with dynamic-hz, the frequency doubles from the
+// configured one while each tick would serve more than maxClientsPerTick
+// clients, up to maxHz, so client timeouts and the other per-client cron
+// work stay cheap per run.
+const (
+	maxClientsPerTick = 200 // MAX_CLIENTS_PER_CLOCK_TICK
+	maxHz             = 500 // CONFIG_MAX_HZ
+)
+
+// effectiveHz is the hz serverCron runs at for the configured hz and the
+// number of connected clients.
+func effectiveHz(configured int, dynamic bool, clients int) int {
+	hz := min(max(configured, 1), maxHz)
+	if !dynamic {
+		return hz
+	}
+	for clients/hz > maxClientsPerTick {
+		hz *= 2
+		if hz > maxHz {
+			return maxHz
+		}
+	}
+	return hz
+}
+
+// expireElapsedUs is the time the running active expire cycle has taken.
+func (cr *cronState) expireElapsedUs() int64 {
+	return time.Since(cr.cycleStart).Microseconds()
 }
 
 func (cr *cronState) init(s *Server) {
@@ -41,7 +80,7 @@ func (cr *cronState) init(s *Server) {
 // cronTimeout is loop 0's epoll_wait timeout in ms.
 func (s *Server) cronTimeout() int {
 	next := s.cron.next
-	if len(s.blocked.clients) > 0 {
+	if s.blocked.count.Load() > 0 {
 		s.mu.Lock()
 		if d := s.nearestBlockDeadline(); d != 0 {
 			if t := time.UnixMilli(d); t.Before(next) {
@@ -49,6 +88,9 @@ func (s *Server) cronTimeout() int {
 			}
 		}
 		s.mu.Unlock()
+	}
+	if s.evict.procRunning.Load() {
+		return 0
 	}
 	d := time.Until(next)
 	if d <= 0 {
@@ -65,9 +107,14 @@ func (cr *cronState) commandTime() int64 {
 
 // cronIfDue runs serverCron when its period elapsed.
 func (s *Server) cronIfDue() {
+	if s.evict.procRunning.Load() {
+		s.mu.Lock()
+		s.evictionTimeProc()
+		s.mu.Unlock()
+	}
 	now := time.Now()
 	if now.Before(s.cron.next) {
-		if len(s.blocked.clients) > 0 {
+		if s.blocked.count.Load() > 0 {
 			s.mu.Lock()
 			s.cron.nowMs = now.UnixMilli()
 			s.blockedTimeouts()
@@ -75,8 +122,8 @@ func (s *Server) cronIfDue() {
 		}
 		return
 	}
-	s.cron.next = now.Add(s.cron.period)
 	s.mu.Lock()
+	s.cron.next = now.Add(s.cron.period)
 	s.curLoop = s.loops[0]
 	s.clock.sync()
 	s.serverCron(now)
@@ -89,9 +136,19 @@ func (s *Server) serverCron(now time.Time) {
 	s.cron.nowMs = now.UnixMilli()
 	s.ks.Now = s.cron.nowMs
 	s.cron.clock = uint32(now.Unix()) & lruClockMax
-	if s.activeExpire && !s.pause.active {
-		s.ks.ExpireCycle(25)
+	if hz := effectiveHz(s.cfg.Hz, s.cfg.DynamicHz, len(s.clients)); hz != s.cron.hz {
+		s.cron.setHz(hz)
+		s.cron.next = now.Add(s.cron.period)
 	}
+	if s.core.Debug.PauseCron {
+		return
+	}
+	expireStart := s.latencyStart()
+	if s.activeExpire && !s.pause.active {
+		s.cron.cycleStart = now
+		s.ks.ExpireCycle(&s.cron.expire, keyspace.NewExpireEffort(s.cfg.ActiveExpireEffort, s.cron.hz), s.cron.expireElapsedUs)
+	}
+	s.latencyEnd("expire-cycle", expireStart)
 	if elapsed := s.cron.nowMs - s.cron.lastOpsTime; elapsed >= 1000 {
 		s.cron.opsPerSec = (s.stats.totalCommands - s.cron.lastOps) * 1000 / elapsed
 		s.cron.lastOps = s.stats.totalCommands
@@ -99,7 +156,9 @@ func (s *Server) serverCron(now time.Time) {
 	}
 	for _, db := range s.ks.DBs {
 		db.ShrinkTables()
-		db.RehashStep(100)
+		if s.cfg.ActiveRehashing {
+			db.RehashStep(100)
+		}
 	}
 	s.clientsCron()
 	s.maybeReleaseMemory()

@@ -113,6 +113,7 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 		s.cron.nowMs = s.ks.Now
 	}
 	c.ResetCommandState()
+	s.prop.depth++
 	s.ks.ReadCommand = cmd.Has(command.FlagReadOnly)
 	dirty := s.core.Dirty
 	// One clock reading per command: the end of this one is the start of
@@ -122,8 +123,9 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	s.ks.ReadCommand = false
 	dur := time.Duration(durNs)
 	if s.ks.Loading {
-		// Replaying the AOF: no stats, MONITOR or slowlog, as Redis's
-		// isAOFLoadingContext.
+		// Replaying the AOF: no stats, MONITOR, slowlog or propagation, as
+		// Redis's isAOFLoadingContext.
+		s.prop.depth--
 		return
 	}
 	// After the command, as Redis 7.0: EXEC shows after what it ran, a
@@ -141,12 +143,18 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	}
 	s.stats.totalCommands++
 	s.slowlogPush(c, dur)
+	s.latencyAfterCall(cmd, durNs)
+	// EXEC is never propagated itself: what its commands propagate is
+	// wrapped in MULTI/EXEC by flushPropagation.
 	own, extra := c.Propagation()
-	if own != nil && (s.core.Dirty != dirty || c.PropagationForced()) {
-		s.propagate(c.DB.ID, own)
+	if own != nil && cmd.Name != "exec" && (s.core.Dirty != dirty || c.PropagationForced()) {
+		s.alsoPropagate(c.DB.ID, own)
 	}
 	for _, argv := range extra {
-		s.propagate(c.DB.ID, argv)
+		s.alsoPropagate(c.DB.ID, argv)
 	}
 	c.lastCmd = cmd.Name
+	if s.prop.depth--; s.prop.depth == 0 && len(s.prop.ops) > 0 {
+		s.flushPropagation(cmd)
+	}
 }

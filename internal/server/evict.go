@@ -4,6 +4,8 @@ import (
 	"math"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
+	"time"
 
 	"shoal/internal/command"
 	"shoal/internal/config"
@@ -25,6 +27,34 @@ type evictState struct {
 	freedSinceGC uint64
 	allocsAtGC   uint64
 	gcSample     []metrics.Sample
+	// procRunning is set while eviction continues from loop 0 after a
+	// call ran out of its time budget (Redis's isEvictionProcRunning);
+	// loop 0 reads it without the lock to decide whether to sleep.
+	procRunning atomic.Bool
+}
+
+// evictResult is performEvictions's outcome, as Redis's EVICT_OK,
+// EVICT_RUNNING and EVICT_FAIL.
+type evictResult int
+
+const (
+	evictOK evictResult = iota
+	evictRunning
+	evictFail
+)
+
+// evictionTimeLimit is how long one performEvictions call may evict for,
+// from maxmemory-eviction-tenacity as Redis's evictionTimeLimitUs: 50us per
+// step up to 10 (500us at the default), then 15% more per step, and no
+// limit at 100.
+func evictionTimeLimit(tenacity int) time.Duration {
+	switch {
+	case tenacity <= 10:
+		return time.Duration(50*max(tenacity, 0)) * time.Microsecond
+	case tenacity < 100:
+		return time.Duration(500*math.Pow(1.15, float64(tenacity-10))) * time.Microsecond
+	}
+	return math.MaxInt64
 }
 
 // applyMaxmemory tells the runtime about maxmemory.
@@ -67,6 +97,18 @@ func (s *Server) estimatedUsed() uint64 {
 	return 0
 }
 
+// notCountedForEvict is the memory maxmemory leaves out
+// (freeMemoryGetNotCountedMemory): the AOF buffer and the records a
+// background snapshot holds, which would otherwise make a BGSAVE or AOF
+// rewrite evict the keys it is copying.
+func (s *Server) notCountedForEvict() uint64 {
+	n := uint64(cap(s.aof.buf))
+	if j := s.rdb.job; j != nil {
+		n += uint64(j.snap.Buffered())
+	}
+	return n
+}
+
 // entrySize estimates the memory an entry holds, for eviction accounting
 // and MEMORY USAGE.
 func entrySize(e *keyspace.Entry) uint64 {
@@ -79,27 +121,53 @@ func entrySize(e *keyspace.Entry) uint64 {
 
 // performEvictions frees keys by the maxmemory-policy until used memory is
 // under maxmemory. It returns false when memory is still over the limit
-// (noeviction, or nothing left to evict).
+// (noeviction, or nothing left to evict); a call that ran out of its time
+// budget returns true and leaves the rest to evictionTimeProc.
 func (s *Server) performEvictions() bool {
+	return s.evictKeys() != evictFail
+}
+
+// evictionTimeProc continues eviction from loop 0 while it runs out of
+// time, as Redis's evictionTimeProc timer event. Called with s.mu held.
+func (s *Server) evictionTimeProc() {
+	if s.evictKeys() != evictRunning {
+		s.evict.procRunning.Store(false)
+	}
+}
+
+// evictKeys is performEvictions: it evicts for at most the tenacity's time
+// limit, then hands over to evictionTimeProc (evictRunning).
+func (s *Server) evictKeys() evictResult {
 	limit := s.cfg.MaxMemory
 	if limit == 0 {
-		return true
+		return evictOK
 	}
 	used := s.estimatedUsed()
+	if nc := s.notCountedForEvict(); used > nc {
+		used -= nc
+	} else {
+		used = 0
+	}
 	if used <= limit {
-		return true
+		return evictOK
 	}
 	if s.cfg.MaxmemoryPolicy == config.PolicyNoEviction {
-		return false
+		return evictFail
 	}
+	defer s.latencyEnd("eviction-cycle", s.latencyStart())
+	start := time.Now()
+	timeLimit := evictionTimeLimit(s.cfg.MaxmemoryEvictionTenacity)
 	for used > limit {
 		db, e := s.pickVictim()
 		if e == nil {
-			return false
+			return evictFail
 		}
 		size := entrySize(e)
+		if s.cfg.LazyfreeLazyEviction {
+			s.countLazyFree(e)
+		}
 		key := []byte(e.Key)
-		db.Delete(key)
+		s.latencyTimed("eviction-del", func() { db.Delete(key) })
 		db.Touched(key)
 		s.stats.evictedKeys++
 		s.evict.freedSinceGC += size
@@ -110,8 +178,18 @@ func (s *Server) performEvictions() bool {
 		} else {
 			used = 0
 		}
+		if used > limit && time.Since(start) > timeLimit {
+			// Loop 0 runs the continuation; wake it from its sleep.
+			if !s.evict.procRunning.Swap(true) && len(s.loops) > 0 {
+				s.loops[0].wake()
+			}
+			return evictRunning
+		}
 	}
-	return true
+	if s.evict.procRunning.Load() {
+		return evictRunning
+	}
+	return evictOK
 }
 
 func (s *Server) volatilePolicy() bool {
@@ -233,3 +311,7 @@ func (s *Server) newKeyClock() uint32 {
 	}
 	return s.cron.clock
 }
+
+// countLazyFree counts an evicted value as lazily freed under
+// lazyfree-lazy-eviction, as Redis's dbAsyncDelete (command/lazyfree.go).
+func (s *Server) countLazyFree(e *keyspace.Entry) { s.core.CountLazyFree(e) }

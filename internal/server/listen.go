@@ -11,13 +11,35 @@ import (
 )
 
 // listenerSet is the set of listening sockets loop 0 watches, with the
-// port and bind list they were opened for. A set is never modified: a
-// rebind builds a new one and publishes it through Server.listeners, so
-// loop 0 can test an fd (isListener) without taking the executor lock.
+// port and bind list they were opened for. A set is never modified once
+// published: a rebind builds a new one and publishes it through
+// Server.listeners, so loop 0 can test an fd (isListener) without taking
+// the executor lock.
 type listenerSet struct {
-	fds  []int
+	fds []int // TCP sockets, rebound by CONFIG SET port/bind
+	// unix is the unixsocket listener (nil without one); it is opened once
+	// at start-up and carried from set to set by rebinds.
+	unix *unixListener
+	all  []int // fds plus unix's fd: what loop 0 watches
 	port int
 	bind []string
+}
+
+// newListenerSet makes a set of the TCP sockets fds and the Unix socket
+// unix (may be nil).
+func newListenerSet(fds []int, unix *unixListener, port int, bind []string) *listenerSet {
+	ls := &listenerSet{fds: fds, port: port, bind: bind}
+	ls.setUnix(unix)
+	return ls
+}
+
+// setUnix installs unix in a set not yet published.
+func (ls *listenerSet) setUnix(unix *unixListener) {
+	ls.unix = unix
+	ls.all = ls.fds
+	if unix != nil {
+		ls.all = append(slices.Clip(ls.fds), unix.fd)
+	}
 }
 
 // Reasons CONFIG SET gives when rebinding fails, as Redis 7.0 words them.
@@ -26,27 +48,44 @@ var (
 	errListenBind = errors.New("Failed to bind to specified addresses.")
 )
 
-// Listen opens the listening sockets on the configured addresses. With
-// port 0 the kernel picks a free port, which is stored back into the
-// configuration (tests use this).
+// Listen opens the listening sockets on the configured addresses, and the
+// Unix socket when unixsocket is set. Port 0 with a Unix socket listens on
+// no TCP port, as in Redis; port 0 without one lets the kernel pick a free
+// port, which is stored back into the configuration (tests use this).
 func (s *Server) Listen() error {
-	addrs := s.cfg.Bind
-	if len(addrs) == 0 {
-		addrs = []string{"*"}
-	}
-	fds, err := s.openListeners(addrs, s.cfg.Port)
-	if err != nil {
-		return err
-	}
-	if len(fds) == 0 {
-		return fmt.Errorf("Failed listening on port %d (tcp), aborting.", s.cfg.Port)
-	}
-	if s.cfg.Port == 0 {
-		if sa, err := syscall.Getsockname(fds[0]); err == nil {
-			_, s.cfg.Port = sockaddrString(sa)
+	var fds []int
+	if s.cfg.Port != 0 || s.cfg.UnixSocket == "" {
+		addrs := s.cfg.Bind
+		if len(addrs) == 0 {
+			addrs = []string{"*"}
+		}
+		var err error
+		fds, err = s.openListeners(addrs, s.cfg.Port)
+		if err != nil {
+			return err
+		}
+		if len(fds) == 0 {
+			return fmt.Errorf("Failed listening on port %d (tcp), aborting.", s.cfg.Port)
+		}
+		if s.cfg.Port == 0 {
+			if sa, err := syscall.Getsockname(fds[0]); err == nil {
+				_, s.cfg.Port = sockaddrString(sa)
+			}
 		}
 	}
-	s.listeners.Store(&listenerSet{fds: fds, port: s.cfg.Port, bind: slices.Clone(s.cfg.Bind)})
+	var unix *unixListener
+	if s.cfg.UnixSocket != "" {
+		var err error
+		unix, err = listenUnix(s.cfg.UnixSocket, s.cfg.UnixSocketPerm, s.cfg.TCPBacklog)
+		if err != nil {
+			closeFDs(fds)
+			return fmt.Errorf("Failed opening Unix socket: %w", err)
+		}
+	}
+	s.listeners.Store(newListenerSet(fds, unix, s.cfg.Port, slices.Clone(s.cfg.Bind)))
+	if unix != nil {
+		s.logf(logNotice, "The server is now ready to accept connections at %s", unix.path)
+	}
 	return nil
 }
 
@@ -90,10 +129,10 @@ func closeFDs(fds []int) {
 	}
 }
 
-// listenerFDs returns the listening fds (read-only).
+// listenerFDs returns every listening fd, TCP and Unix (read-only).
 func (s *Server) listenerFDs() []int {
 	if ls := s.listeners.Load(); ls != nil {
-		return ls.fds
+		return ls.all
 	}
 	return nil
 }
@@ -104,10 +143,14 @@ func (s *Server) isListener(fd int) bool {
 	return slices.Contains(s.listenerFDs(), fd)
 }
 
-// closeListeners closes every listening socket (shutdown).
+// closeListeners closes every listening socket and removes the Unix
+// socket's file (shutdown).
 func (s *Server) closeListeners() {
 	if ls := s.listeners.Swap(nil); ls != nil {
 		closeFDs(ls.fds)
+		if ls.unix != nil {
+			ls.unix.close(s)
+		}
 	}
 }
 
@@ -137,7 +180,7 @@ func (s *Server) rebind(c *config.Config, reason error) error {
 	if old.port == c.Port && slices.Equal(old.bind, c.Bind) {
 		return nil
 	}
-	next := &listenerSet{port: c.Port, bind: slices.Clone(c.Bind)}
+	next := newListenerSet(nil, nil, c.Port, slices.Clone(c.Bind))
 	if slices.Equal(old.bind, c.Bind) {
 		if c.Port != 0 {
 			fds, err := s.openListeners(c.Bind, c.Port)
@@ -150,7 +193,7 @@ func (s *Server) rebind(c *config.Config, reason error) error {
 		s.swapListeners(old, next)
 		return nil
 	}
-	s.swapListeners(old, &listenerSet{port: old.port, bind: old.bind})
+	s.swapListeners(old, newListenerSet(nil, nil, old.port, old.bind))
 	if c.Port != 0 {
 		fds, err := s.openListeners(c.Bind, c.Port)
 		if err != nil {
@@ -176,14 +219,16 @@ func (s *Server) restoreListeners(old *listenerSet) {
 		s.logf(logWarning, "Failed to restore the previous listening sockets: %v", err)
 		return
 	}
-	s.swapListeners(s.listeners.Load(), &listenerSet{fds: fds, port: old.port, bind: old.bind})
+	s.swapListeners(s.listeners.Load(), newListenerSet(fds, nil, old.port, old.bind))
 }
 
 // swapListeners publishes next, watches its sockets on loop 0 and closes
-// those of old. A stale epoll event for a closed fd is harmless: loop 0
-// finds no listener and no connection of its own under that number, or a
-// fresh socket that reports EAGAIN.
+// the TCP sockets of old; old's Unix socket, already watched, moves to
+// next. A stale epoll event for a closed fd is harmless: loop 0 finds no
+// listener and no connection of its own under that number, or a fresh
+// socket that reports EAGAIN.
 func (s *Server) swapListeners(old, next *listenerSet) {
+	next.setUnix(old.unix)
 	if len(s.loops) > 0 {
 		l := s.loops[0]
 		for _, fd := range next.fds {

@@ -3,9 +3,12 @@ package server
 import (
 	"fmt"
 	"io"
+	"log/syslog"
 	"os"
 	"sync"
+	"syscall"
 	"time"
+	"unsafe"
 )
 
 // Log levels, as redis.conf's loglevel.
@@ -29,13 +32,30 @@ func LogLevel(name string) int {
 	return logNotice
 }
 
-// logger writes Redis-style log lines: "pid:role dd Mon yyyy hh:mm:ss.mmm * msg".
+// logger writes Redis-style log lines: "pid:role dd Mon yyyy hh:mm:ss.mmm * msg"
+// to the logfile (stdout without one) and, with syslog-enabled, the bare
+// message to syslog too, as serverLogRaw does.
 type logger struct {
 	mu    sync.Mutex
 	w     io.Writer
 	level int
 	role  byte
+	// sys is the syslog connection, nil unless syslog-enabled.
+	sys syslogWriter
 }
+
+// syslogWriter is the part of *syslog.Writer the logger uses, one method
+// per Redis log level.
+type syslogWriter interface {
+	Debug(m string) error
+	Info(m string) error
+	Notice(m string) error
+	Warning(m string) error
+}
+
+// syslogFacility is the facility messages go to: Redis's default
+// syslog-facility, local0 (Shoal's table has no syslog-facility yet).
+const syslogFacility = syslog.LOG_LOCAL0
 
 func newLogger(path string, level int) *logger {
 	l := &logger{w: os.Stdout, level: level, role: 'M'}
@@ -48,6 +68,50 @@ func newLogger(path string, level int) *logger {
 	return l
 }
 
+// openSyslog connects the logger to the local syslog daemon under ident,
+// as Redis's openlog(syslog-ident, LOG_PID|LOG_NDELAY|LOG_NOWAIT,
+// syslog-facility); log/syslog adds the pid to every message. A failure
+// leaves file logging alone and is returned for the caller to log.
+func (l *logger) openSyslog(ident string) error {
+	w, err := syslog.New(syslogFacility|syslog.LOG_NOTICE, ident)
+	if err != nil {
+		return err
+	}
+	l.sys = w
+	return nil
+}
+
+// toSyslog sends msg at the syslog priority of a Redis level, as
+// syslogLevelMap: debug to LOG_DEBUG, verbose to LOG_INFO, notice to
+// LOG_NOTICE, warning to LOG_WARNING. Called with l.mu held.
+func (l *logger) toSyslog(level int, msg string) {
+	if l.sys == nil {
+		return
+	}
+	switch level {
+	case logDebug:
+		l.sys.Debug(msg)
+	case logVerbose:
+		l.sys.Info(msg)
+	case logNotice:
+		l.sys.Notice(msg)
+	default:
+		l.sys.Warning(msg)
+	}
+}
+
+// raw writes text as is, without the line prefix (Redis's LL_RAW), as the
+// start-up logo is written.
+func (l *logger) raw(level int, text string) {
+	if level < l.level {
+		return
+	}
+	l.mu.Lock()
+	io.WriteString(l.w, text)
+	l.toSyslog(level, text)
+	l.mu.Unlock()
+}
+
 var levelMarks = [...]byte{'.', '-', '*', '#'}
 
 func (l *logger) printf(level int, format string, args ...any) {
@@ -58,5 +122,46 @@ func (l *logger) printf(level int, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	l.mu.Lock()
 	fmt.Fprintf(l.w, "%d:%c %s.%03d %c %s\n", pid, l.role, now.Format("02 Jan 2006 15:04:05"), now.Nanosecond()/1e6, levelMarks[level], msg)
+	l.toSyslog(level, msg)
 	l.mu.Unlock()
+}
+
+// Start-up banner, as redisAsciiArt: the logo when stdout is a terminal
+// the log goes to (no logfile, no syslog) or always-show-logo is set, else
+// one "Running mode=..., port=..." line.
+
+// shoalLogo is Shoal's own start-up art; the %s/%d verbs take the version,
+// the Redis version, the mode, the port and the pid.
+const shoalLogo = `
+      ><>                 Shoal %s (Redis %s compatible) 64 bit
+  ><>     ><>    ><>
+     ><>      ><>         Running in %s mode
+  ><>    ><>       ><>    Port: %d
+      ><>     ><>         PID: %d
+
+`
+
+// showLogo is redisAsciiArt's rule for printing the logo.
+func showLogo(always, syslogEnabled bool, logfile string, stdoutTTY bool) bool {
+	return always || (!syslogEnabled && logfile == "" && stdoutTTY)
+}
+
+// isTerminal reports whether fd is a terminal (isatty).
+func isTerminal(fd uintptr) bool {
+	var t syscall.Termios
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TCGETS, uintptr(unsafe.Pointer(&t)))
+	return errno == 0
+}
+
+// logBanner logs the logo or the one-line running mode.
+func (s *Server) logBanner() {
+	mode := "standalone"
+	if s.cfg.ClusterEnabled {
+		mode = "cluster"
+	}
+	if !showLogo(s.cfg.AlwaysShowLogo, s.cfg.SyslogEnabled, s.cfg.LogFile, isTerminal(os.Stdout.Fd())) {
+		s.logf(logNotice, "Running mode=%s, port=%d.", mode, s.cfg.Port)
+		return
+	}
+	s.log.raw(logNotice, fmt.Sprintf(shoalLogo, Version, redisVersion, mode, s.cfg.Port, pid))
 }

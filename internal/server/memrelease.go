@@ -13,6 +13,12 @@ import (
 // memory the cron forces a collection and returns free pages to the OS once
 // the server has been idle for a moment and a good part of the heap is not
 // live. It runs on its own goroutine, without the executor lock.
+//
+// This is Shoal's counterpart of jemalloc's background thread, which
+// purges a Redis process's dirty pages to the OS off the main thread:
+// jemalloc-bg-thread no turns it off, as it turns that thread off in Redis,
+// and freed memory then goes back only as the Go runtime's own scavenger
+// returns it.
 
 // memRelease is the idle-release state.
 type memRelease struct {
@@ -29,6 +35,9 @@ const idleTicksBeforeRelease = 3
 
 // maybeReleaseMemory is called from the cron with the lock held.
 func (s *Server) maybeReleaseMemory() {
+	if !s.cfg.JemallocBgThread {
+		return
+	}
 	m := &s.memRelease
 	if s.stats.totalCommands != m.lastOps {
 		m.lastOps = s.stats.totalCommands

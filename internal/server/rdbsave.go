@@ -214,7 +214,6 @@ func (s *Server) rdbSave() error {
 	s.core.Dirty = 0
 	s.lastSave = time.Now().Unix()
 	s.rdb.lastBgsaveOK = true
-	s.rdb.saves++
 	return nil
 }
 
@@ -260,6 +259,7 @@ func (s *Server) startScheduledJobs() {
 // with no job running.
 func (s *Server) bgsave() {
 	s.rdb.lastBgsaveTry = time.Now().Unix()
+	s.rdb.saves++
 	job := &bgJob{
 		kind: jobRDB,
 		snap: snapshot.New(s.ks, s.rdbEncoder(false)),
@@ -285,7 +285,6 @@ func (s *Server) bgsaveDone(job *bgJob, err error) {
 		s.core.Dirty -= job.dirty
 		s.lastSave = time.Now().Unix()
 		s.rdb.lastBgsaveOK = true
-		s.rdb.saves++
 	case errors.Is(err, errJobCanceled):
 		s.logf(logWarning, "Background saving terminated by signal 10")
 	default:
@@ -342,6 +341,7 @@ func saveCommand(s *Server, c *conn) {
 		c.Error(rerr.Line("ERR Background save already in progress"))
 		return
 	}
+	s.rdb.saves++
 	if err := s.rdbSave(); err != nil {
 		c.Error(rerr.Line("ERR"))
 		return

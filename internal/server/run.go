@@ -39,7 +39,8 @@ func Main(args []string) int {
 		}
 		return 1
 	}
-	if cfg.Daemonize && os.Getenv(daemonChildEnv) == "" {
+	sv := superviseStart(cfg.Supervised, os.Getenv)
+	if cfg.Daemonize && !sv.ok && os.Getenv(daemonChildEnv) == "" {
 		return daemonize()
 	}
 	if cfg.Dir != "" {
@@ -52,6 +53,12 @@ func Main(args []string) int {
 		runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), cfg.IOThreads+1))
 	}
 	s := New(cfg)
+	if cfg.SyslogEnabled {
+		if err := s.log.openSyslog(cfg.SyslogIdent); err != nil {
+			s.logf(logWarning, "Can't open syslog: %v", err)
+		}
+	}
+	s.adoptSupervision(&sv)
 	cfg.OnApply("dir", func(c *config.Config) error {
 		if err := os.Chdir(c.Dir); err != nil {
 			return err
@@ -71,6 +78,7 @@ func Main(args []string) int {
 	} else {
 		s.logf(logNotice, "Configuration loaded")
 	}
+	s.logDirectiveWarnings()
 	if err := s.Listen(); err != nil {
 		s.logf(logWarning, "%v", err)
 		return 1
@@ -81,6 +89,7 @@ func Main(args []string) int {
 		}
 		defer os.Remove(cfg.PidFile)
 	}
+	s.logBanner()
 	s.mem.startup = s.usedMemory()
 	s.logf(logNotice, "Server initialized")
 	if err := s.loadDataFromDisk(); err != nil {
@@ -89,6 +98,7 @@ func Main(args []string) int {
 		return 1
 	}
 	s.logf(logNotice, "Ready to accept connections tcp")
+	s.notifyReady(&sv)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -115,7 +125,9 @@ func Main(args []string) int {
 		}
 	}()
 	signal.Ignore(syscall.SIGPIPE)
-	if err := s.Serve(); err != nil {
+	err = s.Serve()
+	s.notifySupervisor(&sv, "STOPPING=1\n")
+	if err != nil {
 		s.logf(logWarning, "%v", err)
 		return 1
 	}

@@ -52,15 +52,19 @@ type Server struct {
 
 	monitors []*conn
 	slowlog  slowlog
+	latency  latencyState // the latency monitor (latency.go)
 	evict    evictState
+	// cevict is client eviction, maxmemory-clients (clienteviction.go).
+	cevict clientEviction
 	// memRelease returns memory to the OS when idle (memrelease.go).
 	memRelease memRelease
 	mem        memState
 	// lastSave is the unix time of the last successful save (LASTSAVE).
 	lastSave int64
 	// rdb and aof are the persistence state (rdbsave.go, aof.go).
-	rdb rdbState
-	aof aofState
+	rdb  rdbState
+	aof  aofState
+	prop propState
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).
 	clock cmdClock
@@ -69,6 +73,9 @@ type Server struct {
 
 	log *logger
 	rnd *rand.Rand
+
+	// supervised is the supervision in effect (supervise.go).
+	supervised int
 }
 
 // New makes a server from its configuration; Listen and Serve start it.
@@ -210,11 +217,15 @@ func (s *Server) acceptAll(lfd int) {
 			}
 			return
 		}
-		syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+		// TCP options do not apply to a Unix socket's clients.
+		_, unix := sa.(*syscall.SockaddrUnix)
+		if !unix {
+			syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+		}
 		// The configuration is read under the lock: CONFIG SET may be
 		// changing it on another loop.
 		s.mu.Lock()
-		if s.cfg.TCPKeepAlive > 0 {
+		if !unix && s.cfg.TCPKeepAlive > 0 {
 			setKeepAlive(fd, s.cfg.TCPKeepAlive)
 		}
 		s.acceptConn(fd, sa)
@@ -244,7 +255,10 @@ func sockaddrString(sa syscall.Sockaddr) (ip string, port int) {
 }
 
 // acceptConn registers a new client. Called with s.mu held, from loop 0.
+// A client of the Unix socket (sa a *SockaddrUnix) is never refused by
+// protected mode, as Redis only checks TCP clients.
 func (s *Server) acceptConn(fd int, sa syscall.Sockaddr) {
+	_, unix := sa.(*syscall.SockaddrUnix)
 	ip, port := sockaddrString(sa)
 	if int64(len(s.clients)) >= s.cfg.MaxClients {
 		syscall.Write(fd, []byte("-ERR max number of clients reached\r\n"))
@@ -252,7 +266,7 @@ func (s *Server) acceptConn(fd int, sa syscall.Sockaddr) {
 		s.stats.rejectedConns++
 		return
 	}
-	if msg := s.protectedModeRefusal(ip); msg != nil {
+	if msg := s.protectedModeRefusal(ip); msg != nil && !unix {
 		syscall.Write(fd, msg)
 		syscall.Close(fd)
 		s.stats.rejectedConns++
@@ -269,10 +283,16 @@ func (s *Server) acceptConn(fd int, sa syscall.Sockaddr) {
 	c.DB = s.ks.DBs[0]
 	c.Proto = 2
 	c.rd.MaxBulkLen = s.cfg.ProtoMaxBulkLen
-	c.addr = net.JoinHostPort(ip, strconv.Itoa(port))
-	if lsa, err := syscall.Getsockname(fd); err == nil {
-		lip, lport := sockaddrString(lsa)
-		c.laddr = net.JoinHostPort(lip, strconv.Itoa(lport))
+	if unix {
+		c.unix = true
+		c.addr = unixAddr(s.cfg.UnixSocket)
+		c.laddr = c.addr
+	} else {
+		c.addr = net.JoinHostPort(ip, strconv.Itoa(port))
+		if lsa, err := syscall.Getsockname(fd); err == nil {
+			lip, lport := sockaddrString(lsa)
+			c.laddr = net.JoinHostPort(lip, strconv.Itoa(lport))
+		}
 	}
 	if s.cfg.RequirePass == "" {
 		c.Flags |= command.ClientAuthenticated
@@ -348,7 +368,7 @@ func (s *Server) onKeyExpired(db *keyspace.DB, key string) {
 	kb := []byte(key)
 	db.Touched(kb)
 	s.notifyKeyspaceEvent(command.NotifyExpired, "expired", kb, db.ID)
-	s.propagate(db.ID, [][]byte{[]byte("DEL"), kb})
+	s.alsoPropagate(db.ID, [][]byte{[]byte("DEL"), kb})
 }
 
 func (s *Server) cfgQueryBufLimit() int64 { return s.cfg.ClientQueryBufferLimit }

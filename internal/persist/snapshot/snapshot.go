@@ -161,6 +161,17 @@ func (s *Snapshot) Take(buf []byte) []byte {
 // Pending is the number of bytes produced and not yet taken.
 func (s *Snapshot) Pending() int { return len(s.out) }
 
+// Buffered is the memory the snapshot holds in encoded records not yet
+// taken, which maxmemory must not count (as Redis does not count a
+// child's copy-on-write pages).
+func (s *Snapshot) Buffered() int {
+	n := cap(s.out)
+	for _, b := range s.later {
+		n += cap(b)
+	}
+	return n
+}
+
 // Keys is the number of keys recorded so far.
 func (s *Snapshot) Keys() int64 { return s.keys }
 

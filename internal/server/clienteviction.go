@@ -1,0 +1,144 @@
+package server
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sync/atomic"
+
+	"shoal/internal/command"
+)
+
+// Client eviction (maxmemory-clients, Redis 7.0): when the memory of all
+// normal and pub/sub clients together reaches the limit, the largest
+// evictable clients are closed until it is below again. Clients with
+// CLIENT NO-EVICT on count toward the total but are never closed; master
+// and replica links neither count nor are closed.
+//
+// Redis keeps clients in memory buckets so that it finds the largest in
+// O(1). Shoal keeps a running total instead: each client's share is
+// brought up to date at the end of its read passes and whenever its output
+// is handed to its loop, so checking the limit costs one comparison, and
+// the clients are only scanned (and their shares refreshed) when the
+// total has reached the limit. With maxmemory-clients 0 nothing is
+// tracked; when a limit appears the total is rebuilt from every client.
+
+// clientEviction is the state of client eviction. Guarded by Server.mu,
+// except total (see conn.close).
+type clientEviction struct {
+	// enabled is true while total is being kept: from the first check
+	// that found a limit until one that found none.
+	enabled bool
+	// total is the sum of the clients' memAcct. It is atomic because
+	// conn.close subtracts from it without the lock when the loops close
+	// their connections at shutdown.
+	total atomic.Int64
+	// evicted counts the clients closed (INFO stats evicted_clients).
+	evicted int64
+	// cands is the scan's reused candidate list.
+	cands []*conn
+}
+
+// clientOverhead is the fixed part of a client's memory in tot-mem,
+// standing for the client structure itself.
+const clientOverhead = 1024
+
+// totMem is the client's memory as CLIENT LIST's tot-mem reports it: query
+// buffer, reply buffer and the buffer being written, plus the fixed
+// overhead. Called with srv.mu held.
+func (c *conn) totMem() int64 {
+	return int64(cap(c.qbuf)+cap(c.B)+c.wcap) + clientOverhead
+}
+
+// evictionMem is c's share of the maxmemory-clients total: its totMem for
+// a normal or pub/sub client (MONITOR included, as in Redis), 0 for master
+// and replica links and for a client already being closed.
+func (c *conn) evictionMem() int64 {
+	if c.closed || c.Flags&command.ClientCloseASAP != 0 || c.Flags&command.ClientMaster != 0 ||
+		c.Flags&command.ClientReplica != 0 && c.Flags&command.ClientMonitor == 0 {
+		return 0
+	}
+	return c.totMem()
+}
+
+// accountClientMemory brings c's share of the total up to date. Called
+// with s.mu held; nothing to do while client eviction is off.
+func (s *Server) accountClientMemory(c *conn) {
+	if !s.cevict.enabled {
+		return
+	}
+	if m := c.evictionMem(); m != c.memAcct {
+		s.cevict.total.Add(m - c.memAcct)
+		c.memAcct = m
+	}
+}
+
+// evictClientsAfterRead runs at the end of c's read pass: it accounts c's
+// memory and evicts clients if the total has reached maxmemory-clients.
+// Called with s.mu held.
+func (s *Server) evictClientsAfterRead(c *conn) {
+	limit := s.cfg.ClientEvictionLimit()
+	if limit == 0 {
+		s.cevict.enabled = false
+		return
+	}
+	if !s.cevict.enabled {
+		s.rebuildClientMemory()
+	} else {
+		s.accountClientMemory(c)
+	}
+	lim := int64(min(limit, math.MaxInt64))
+	if s.cevict.total.Load() >= lim {
+		s.evictClients(lim)
+	}
+}
+
+// rebuildClientMemory recomputes every client's share and the total, and
+// starts keeping them. Called with s.mu held.
+func (s *Server) rebuildClientMemory() {
+	var total int64
+	for _, cl := range s.clients {
+		cl.memAcct = cl.evictionMem()
+		total += cl.memAcct
+	}
+	s.cevict.total.Store(total)
+	s.cevict.enabled = true
+}
+
+// evictClients closes the largest evictable clients until the total is
+// below limit, as Redis's evictClients: each is logged with its CLIENT
+// LIST line and counted in evicted_clients, and a warning says when the
+// clients left cannot be evicted. A client on another loop is closed by
+// that loop (as CLIENT KILL does); its share leaves the total now. Called
+// with s.mu held.
+func (s *Server) evictClients(limit int64) {
+	cands := s.cevict.cands[:0]
+	for _, cl := range s.clients {
+		s.accountClientMemory(cl)
+		if cl.memAcct > 0 && cl.Flags&command.ClientNoEvict == 0 {
+			cands = append(cands, cl)
+		}
+	}
+	slices.SortFunc(cands, func(a, b *conn) int {
+		if r := cmp.Compare(b.memAcct, a.memAcct); r != 0 {
+			return r
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	for _, cl := range cands {
+		if s.cevict.total.Load() < limit {
+			break
+		}
+		info := s.appendClientInfo(nil, cl)
+		s.logf(logNotice, "Evicting client: %s", info[:len(info)-1])
+		s.cevict.total.Add(-cl.memAcct)
+		cl.memAcct = 0
+		s.cevict.evicted++
+		s.killClient(cl)
+	}
+	if s.cevict.total.Load() >= limit {
+		s.logf(logWarning, "Over client maxmemory after evicting all evictable clients")
+	}
+	clear(cands)
+	s.cevict.cands = cands[:0]
+}
