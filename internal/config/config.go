@@ -24,13 +24,15 @@ type Config struct {
 	TCPKeepAlive   int
 
 	// General.
-	Daemonize              bool
-	Supervised             int
-	PidFile                string
-	Loglevel               int
-	LogFile                string
-	SyslogEnabled          bool
-	SyslogIdent            string
+	Daemonize     bool
+	Supervised    int
+	PidFile       string
+	Loglevel      int
+	LogFile       string
+	SyslogEnabled bool
+	SyslogIdent   string
+	// SyslogFacility indexes SyslogFacilities (syslog-facility).
+	SyslogFacility         int
 	Databases              int
 	AlwaysShowLogo         bool
 	ShutdownTimeout        int
@@ -44,6 +46,10 @@ type Config struct {
 	RDBCompression          bool
 	RDBChecksum             bool
 	SanitizeDumpPayload     int
+	// RDBKeySaveDelay and KeyLoadDelay slow saving and loading down per key
+	// (µs; negative: ns), for tests (hidden rdb-key-save-delay and
+	// key-load-delay).
+	RDBKeySaveDelay, KeyLoadDelay int
 	// PropagationErrorBehavior is propagation-error-behavior.
 	PropagationErrorBehavior int
 	DBFilename               string
@@ -217,7 +223,11 @@ func Sensitive(name string) bool {
 // table order.
 func (c *Config) Get(pattern string) [][2]string {
 	var out [][2]string
+	exact := !strings.ContainsAny(pattern, "[*?")
 	for _, d := range table {
+		if d.flags&hidden != 0 && !exact {
+			continue
+		}
 		if glob.MatchString(pattern, d.name, true) {
 			out = append(out, [2]string{d.name, d.get(c)})
 		}

@@ -17,6 +17,9 @@ const (
 	protected
 	// sensitive directives hold secrets and must be redacted from logs.
 	sensitive
+	// hidden directives (testing knobs) answer CONFIG GET only when asked
+	// by their exact name, never through a pattern, as HIDDEN_CONFIG.
+	hidden
 )
 
 // directive is one entry of the table. set parses args onto c and returns a
@@ -217,6 +220,8 @@ var (
 	enableNames     = []string{"no", "yes", "local"}
 	sanitizeNames   = []string{"no", "yes", "clients"}
 	propErrNames    = []string{"ignore", "panic", "panic-on-replicas"}
+	// SyslogFacilities are syslog-facility's values, in Redis's order.
+	SyslogFacilities = []string{"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"}
 )
 
 // Loglevel values.
@@ -318,6 +323,7 @@ func init() {
 		strD("logfile", "", immutable, "", nil, func(c *Config) *string { return &c.LogFile }),
 		boolD("syslog-enabled", "", immutable, false, func(c *Config) *bool { return &c.SyslogEnabled }),
 		strD("syslog-ident", "", immutable, "redis", nil, func(c *Config) *string { return &c.SyslogIdent }),
+		enumD("syslog-facility", "", immutable, SyslogFacilities, 1, func(c *Config) *int { return &c.SyslogFacility }),
 		intD("databases", "", immutable, 1, intMax, 16, func(c *Config) *int { return &c.Databases }),
 		boolD("always-show-logo", "", immutable, false, func(c *Config) *bool { return &c.AlwaysShowLogo }),
 		intD("shutdown-timeout", "", 0, 0, intMax, 10, func(c *Config) *int { return &c.ShutdownTimeout }),
@@ -331,6 +337,8 @@ func init() {
 		boolD("rdbcompression", "", 0, true, func(c *Config) *bool { return &c.RDBCompression }),
 		boolD("rdbchecksum", "", 0, true, func(c *Config) *bool { return &c.RDBChecksum }),
 		enumD("sanitize-dump-payload", "", 0, sanitizeNames, SanitizeNo, func(c *Config) *int { return &c.SanitizeDumpPayload }),
+		intD("rdb-key-save-delay", "", hidden, intMin, intMax, 0, func(c *Config) *int { return &c.RDBKeySaveDelay }),
+		intD("key-load-delay", "", hidden, intMin, intMax, 0, func(c *Config) *int { return &c.KeyLoadDelay }),
 		enumD("propagation-error-behavior", "", 0, propErrNames, PropErrIgnore, func(c *Config) *int { return &c.PropagationErrorBehavior }),
 		strD("dbfilename", "", protected, "dump.rdb", notPath("dbfilename", "filename"), func(c *Config) *string { return &c.DBFilename }),
 		boolD("rdb-del-sync-files", "", 0, false, func(c *Config) *bool { return &c.RDBDelSyncFiles }),

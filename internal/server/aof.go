@@ -60,6 +60,8 @@ type aofState struct {
 	lastRewriteSecs  int64
 	lastRewriteFail  time.Time
 	delayedFsync     int64
+	// flushSleep is DEBUG AOF-FLUSH-SLEEP: a pause before each write.
+	flushSleep time.Duration
 
 	bio        chan bioJob
 	bioPending atomic.Int64
@@ -146,6 +148,9 @@ func (s *Server) flushAOF(force bool) {
 		return
 	}
 	if len(a.buf) > 0 {
+		if a.flushSleep > 0 {
+			time.Sleep(a.flushSleep)
+		}
 		n, err := s.aofWriteTimed(a.file, a.buf)
 		a.curSize += int64(n)
 		if err != nil {
@@ -268,8 +273,22 @@ func (s *Server) aofEncoder() snapshot.Encoder {
 	if s.cfg.AOFUseRDBPreamble {
 		return s.rdbEncoder(true)
 	}
-	return aof.NewRewriteEncoder()
+	enc := aof.NewRewriteEncoder()
+	if s.cfg.AOFTimestampEnabled {
+		return timestampedEncoder{enc, s.cron.nowMs / 1000}
+	}
+	return enc
 }
+
+// timestampedEncoder starts a command-form base with a "#TS:" annotation
+// (aof-timestamp-enabled), as rewriteAppendOnlyFile does.
+type timestampedEncoder struct {
+	*aof.RewriteEncoder
+	unix int64
+}
+
+// Header appends the timestamp annotation.
+func (e timestampedEncoder) Header(dst []byte) []byte { return aof.AppendTimestamp(dst, e.unix) }
 
 // rewriteAOFBackground starts an AOF rewrite (rewriteAppendOnlyFileBackground):
 // writes from now on go to a new incremental file, and a snapshot of this

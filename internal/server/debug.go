@@ -72,6 +72,8 @@ var debugHelp = []string{
 	"      existing RDB file.",
 	"    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
 	"      file to the database.",
+	"AOF-FLUSH-SLEEP <microsec>",
+	"    Server will sleep before flushing the AOF, this is used for testing.",
 	"SET-ACTIVE-EXPIRE <0|1>",
 	"    Setting it to 0 disables expiring keys in background when they are not",
 	"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -116,6 +118,14 @@ func debugCommand(s *Server, c *conn) {
 		s.logf(logWarning, "DEBUG LOG: %s", c.Argv[2])
 		c.Simple("OK")
 	case sub == "leak" && argc == 3:
+		c.Simple("OK")
+	case sub == "aof-flush-sleep" && argc == 3:
+		us, err := strconv.ParseInt(string(c.Argv[2]), 10, 64)
+		if err != nil {
+			c.Error(rerr.NotInteger)
+			return
+		}
+		s.aof.flushSleep = time.Duration(us) * time.Microsecond
 		c.Simple("OK")
 	case sub == "reload":
 		debugReload(s, c)
@@ -696,12 +706,11 @@ func memtoull(s string) (uint64, bool) {
 // debugReload is DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB,
 // empty the dataset and load the file back.
 func debugReload(s *Server, c *conn) {
-	save, flush := true, true
+	save, flush, merge := true, true, false
 	for _, a := range c.Argv[2:] {
 		switch strings.ToLower(string(a)) {
 		case "merge":
-			// Keys already present are replaced by the file's; with the
-			// default flush there are none.
+			merge = true
 		case "noflush":
 			flush = false
 		case "nosave":
@@ -729,7 +738,7 @@ func debugReload(s *Server, c *conn) {
 	}
 	s.ks.Loading = true
 	s.ks.Now = time.Now().UnixMilli()
-	_, err = s.loadRDB(data, false)
+	_, err = s.loadRDBInto(data, false, merge)
 	s.ks.Loading = false
 	if err != nil {
 		s.logf(logWarning, "%v", err)

@@ -53,9 +53,10 @@ type syslogWriter interface {
 	Warning(m string) error
 }
 
-// syslogFacility is the facility messages go to: Redis's default
-// syslog-facility, local0 (Shoal's table has no syslog-facility yet).
-const syslogFacility = syslog.LOG_LOCAL0
+// syslogFacilities maps syslog-facility's values (config.SyslogFacilities,
+// same order) to log/syslog's.
+var syslogFacilities = []syslog.Priority{syslog.LOG_USER, syslog.LOG_LOCAL0, syslog.LOG_LOCAL1,
+	syslog.LOG_LOCAL2, syslog.LOG_LOCAL3, syslog.LOG_LOCAL4, syslog.LOG_LOCAL5, syslog.LOG_LOCAL6, syslog.LOG_LOCAL7}
 
 func newLogger(path string, level int) *logger {
 	l := &logger{w: os.Stdout, level: level, role: 'M'}
@@ -72,8 +73,8 @@ func newLogger(path string, level int) *logger {
 // as Redis's openlog(syslog-ident, LOG_PID|LOG_NDELAY|LOG_NOWAIT,
 // syslog-facility); log/syslog adds the pid to every message. A failure
 // leaves file logging alone and is returned for the caller to log.
-func (l *logger) openSyslog(ident string) error {
-	w, err := syslog.New(syslogFacility|syslog.LOG_NOTICE, ident)
+func (l *logger) openSyslog(ident string, facility int) error {
+	w, err := syslog.New(syslogFacilities[facility]|syslog.LOG_NOTICE, ident)
 	if err != nil {
 		return err
 	}

@@ -142,9 +142,11 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 		if job == nil {
 			budget = 1 << 16
 		}
+		before := snap.Keys()
 		done := snap.Step(budget)
 		buf = snap.Take(spare)
 		encErr := snap.Err()
+		delay := keyDelay(s.cfg.RDBKeySaveDelay) * time.Duration(snap.Keys()-before)
 		if encErr != nil {
 			snap.Abort()
 		}
@@ -153,6 +155,10 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 		}
 		if encErr != nil {
 			return encErr
+		}
+		if delay > 0 {
+			// rdb-key-save-delay: tests keep a save running this way.
+			time.Sleep(delay)
 		}
 		if checksum {
 			crc = encoding.CRC64(crc, buf)
@@ -185,6 +191,15 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 		return err
 	}
 	return f.Close()
+}
+
+// keyDelay is the per-key pause of rdb-key-save-delay and key-load-delay:
+// microseconds, or nanoseconds when negative (debugDelay).
+func keyDelay(v int) time.Duration {
+	if v < 0 {
+		return time.Duration(-v)
+	}
+	return time.Duration(v) * time.Microsecond
 }
 
 // abortSnapshot stops snap after a write error.

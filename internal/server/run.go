@@ -54,7 +54,7 @@ func Main(args []string) int {
 	}
 	s := New(cfg)
 	if cfg.SyslogEnabled {
-		if err := s.log.openSyslog(cfg.SyslogIdent); err != nil {
+		if err := s.log.openSyslog(cfg.SyslogIdent, cfg.SyslogFacility); err != nil {
 			s.logf(logWarning, "Can't open syslog: %v", err)
 		}
 	}
@@ -93,11 +93,11 @@ func Main(args []string) int {
 	s.mem.startup = s.usedMemory()
 	s.logf(logNotice, "Server initialized")
 	if err := s.loadDataFromDisk(); err != nil {
+		// As Redis's exit(1): the error is the last line of the log.
 		s.logf(logWarning, "%v", err)
-		s.closeListeners()
 		return 1
 	}
-	s.logf(logNotice, "Ready to accept connections tcp")
+	s.logf(logNotice, "Ready to accept connections")
 	s.notifyReady(&sv)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
