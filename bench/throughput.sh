@@ -22,9 +22,9 @@ RPORT=${RPORT:-17302}
 SERVER_ARGS=${SERVER_ARGS:-'--save "" --appendonly no'}
 SDIR=$(mktemp -d)
 RDIR=$(mktemp -d)
-eval "./bin/shoal-server --port $SPORT --dir $SDIR $SERVER_ARGS" >/tmp/bench-shoal.log 2>&1 &
+eval "exec ./bin/shoal-server --port $SPORT --dir $SDIR $SERVER_ARGS" >/tmp/bench-shoal.log 2>&1 &
 SPID=$!
-eval "redis-server --port $RPORT --dir $RDIR $SERVER_ARGS" >/tmp/bench-redis.log 2>&1 &
+eval "exec redis-server --port $RPORT --dir $RDIR $SERVER_ARGS" >/tmp/bench-redis.log 2>&1 &
 RPID=$!
 trap 'kill $SPID $RPID 2>/dev/null; wait 2>/dev/null; rm -rf "$SDIR" "$RDIR"' EXIT
 for p in $SPORT $RPORT; do
