@@ -72,8 +72,6 @@ var debugHelp = []string{
 	"      existing RDB file.",
 	"    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
 	"      file to the database.",
-	"AOF-FLUSH-SLEEP <microsec>",
-	"    Server will sleep before flushing the AOF, this is used for testing.",
 	"SET-ACTIVE-EXPIRE <0|1>",
 	"    Setting it to 0 disables expiring keys in background when they are not",
 	"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
