@@ -66,8 +66,8 @@ func TestParseValues(t *testing.T) {
 		{"99999999999999999999kb", 18446744073709550592, true},
 	}
 	for _, tt := range mems {
-		if v, ok := parseMemory(tt.in); v != tt.v || ok != tt.ok {
-			t.Errorf("parseMemory(%q) = %d, %v", tt.in, v, ok)
+		if v, ok := ParseMemory(tt.in); v != tt.v || ok != tt.ok {
+			t.Errorf("ParseMemory(%q) = %d, %v", tt.in, v, ok)
 		}
 	}
 	for v, want := range map[uint64]string{0: "0", 1000: "1000", 200 << 20: "200mb", 1 << 30: "1gb", 3 << 20: "3mb", 2048: "2kb"} {

@@ -142,7 +142,7 @@ func memD[T int64 | uint64](name, alias string, fl flag, lo, hi, def uint64, p f
 			if r != "" {
 				return r
 			}
-			v, ok := parseMemory(s)
+			v, ok := ParseMemory(s)
 			if !ok {
 				return reasonNotMemory
 			}

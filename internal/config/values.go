@@ -48,11 +48,11 @@ func parseInt(s string) (int64, bool) {
 	return v, true
 }
 
-// parseMemory parses a size with the units of Redis's memtoull: k/m/g are
+// ParseMemory parses a size with the units of Redis's memtoull: k/m/g are
 // powers of 1000, kb/mb/gb powers of 1024, b or nothing is bytes, case
 // insensitive. Like memtoull, a digit run too large saturates and the unit
 // multiplication wraps.
-func parseMemory(s string) (uint64, bool) {
+func ParseMemory(s string) (uint64, bool) {
 	n := 0
 	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
 		n++
@@ -98,7 +98,7 @@ func parseMemoryOrPercent(s string) (int64, bool) {
 		}
 		return -v, true
 	}
-	v, ok := parseMemory(s)
+	v, ok := ParseMemory(s)
 	return int64(v), ok
 }
 
@@ -197,8 +197,8 @@ func parseBufferLimits(cur [numClientClasses]BufferLimit, args []string) ([numCl
 		if class < 0 {
 			return cur, reasonObufClass
 		}
-		hard, ok1 := parseMemory(args[i+1])
-		soft, ok2 := parseMemory(args[i+2])
+		hard, ok1 := ParseMemory(args[i+1])
+		soft, ok2 := ParseMemory(args[i+2])
 		secs, ok3 := parseInt(args[i+3])
 		if !ok1 || !ok2 || !ok3 || secs < 0 {
 			return cur, reasonObufValue

@@ -156,7 +156,7 @@ func debugCommand(s *Server, c *conn) {
 		s.activeExpire = atoi(c.Argv[2]) != 0
 		c.Simple("OK")
 	case sub == "quicklist-packed-threshold" && argc == 3:
-		sz, ok := memtoull(string(c.Argv[2]))
+		sz, ok := config.ParseMemory(string(c.Argv[2]))
 		if !ok || sz > 1<<32-1<<20 {
 			c.Error(rerr.Line("ERR argument must be a memory value bigger than 1 and smaller than 4gb"))
 			return
@@ -662,43 +662,6 @@ func atoi(b []byte) int64 {
 		return -n
 	}
 	return n
-}
-
-// memtoull is util.c's memtoull: digits and an optional unit (b, k, kb,
-// m, mb, g, gb, any case); ok is false for anything else or a minus sign.
-// A value of 0 means Redis's default packed threshold, 1GB.
-func memtoull(s string) (uint64, bool) {
-	if strings.HasPrefix(s, "-") {
-		return 0, false
-	}
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	var mul uint64
-	switch strings.ToLower(s[i:]) {
-	case "", "b":
-		mul = 1
-	case "k":
-		mul = 1000
-	case "kb":
-		mul = 1024
-	case "m":
-		mul = 1000 * 1000
-	case "mb":
-		mul = 1024 * 1024
-	case "g":
-		mul = 1000 * 1000 * 1000
-	case "gb":
-		mul = 1024 * 1024 * 1024
-	default:
-		return 0, false
-	}
-	v, err := strconv.ParseUint(s[:i], 10, 64)
-	if err != nil && i > 0 {
-		v = 1<<64 - 1
-	}
-	return v * mul, true
 }
 
 // debugReload is DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB,

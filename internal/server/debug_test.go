@@ -236,20 +236,3 @@ func TestAtoi(t *testing.T) {
 		}
 	}
 }
-
-func TestMemtoull(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want uint64
-		ok   bool
-	}{
-		{"0", 0, true}, {"10", 10, true}, {"1k", 1000, true}, {"1KB", 1024, true},
-		{"2m", 2000000, true}, {"1mb", 1 << 20, true}, {"1g", 1000000000, true},
-		{"4gb", 4 << 30, true}, {"12b", 12, true}, {"-1", 0, false}, {"1x", 0, false}, {"abc", 0, false},
-	} {
-		got, ok := memtoull(tc.in)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("memtoull(%q) = %d, %v want %d, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
-}

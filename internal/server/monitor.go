@@ -1,6 +1,7 @@
 package server
 
 import (
+	"shoal/internal/resp"
 	"strconv"
 	"time"
 
@@ -63,42 +64,13 @@ func (s *Server) feedMonitors(c *conn) {
 	line = append(line, ']')
 	for _, a := range c.Argv {
 		line = append(line, ' ')
-		line = appendRepr(line, a)
+		line = resp.AppendRepr(line, a)
 	}
 	line = append(line, '\r', '\n')
 	for _, m := range s.monitors {
 		m.Raw(line)
 		m.queueWrite()
 	}
-}
-
-// appendRepr quotes b as sdscatrepr does.
-func appendRepr(dst, b []byte) []byte {
-	dst = append(dst, '"')
-	for _, ch := range b {
-		switch ch {
-		case '\\', '"':
-			dst = append(dst, '\\', ch)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\a':
-			dst = append(dst, '\\', 'a')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		default:
-			if ch >= 0x20 && ch < 0x7f {
-				dst = append(dst, ch)
-			} else {
-				const hex = "0123456789abcdef"
-				dst = append(dst, '\\', 'x', hex[ch>>4], hex[ch&15])
-			}
-		}
-	}
-	return append(dst, '"')
 }
 
 // slowlogEntry is one SLOWLOG record.

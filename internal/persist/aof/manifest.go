@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"shoal/internal/resp"
 	"strconv"
 	"strings"
 )
@@ -172,15 +173,15 @@ func parseLine(line string) (File, error) {
 	if line == "" {
 		return f, ErrInvalidManifest
 	}
-	args, ok := splitArgs(line)
-	if !ok || len(args) < 6 || len(args)%2 != 0 {
+	args, err := resp.SplitArgs([]byte(line))
+	if err != nil || len(args) < 6 || len(args)%2 != 0 {
 		return f, ErrInvalidManifest
 	}
 	named := false
 	for i := 0; i < len(args); i += 2 {
 		// Redis holds keys and values as C strings: a \x00 written in
 		// quotes ends them.
-		key, val := cStr(args[i]), cStr(args[i+1])
+		key, val := cStr(string(args[i])), cStr(string(args[i+1]))
 		switch {
 		case strings.EqualFold(key, "file"):
 			if strings.ContainsAny(val, "/\\") {
@@ -223,7 +224,7 @@ func (m *Manifest) Format() []byte {
 func appendFileLine(dst []byte, f File) []byte {
 	dst = append(dst, "file "...)
 	if needsRepr(f.Name) {
-		dst = appendRepr(dst, f.Name)
+		dst = resp.AppendRepr(dst, f.Name)
 	} else {
 		dst = append(dst, f.Name...)
 	}
@@ -333,115 +334,6 @@ func isSpace(c byte) bool {
 // isPrint is C's isprint in the C locale.
 func isPrint(c byte) bool { return c >= 0x20 && c <= 0x7e }
 
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-func hexVal(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
-}
-
-// splitArgs splits a line into arguments with the quoting rules of
-// sdssplitargs: bare words end at a blank, "double quotes" take \xHH,
-// \n \r \t \b \a and \<any> escapes, 'single quotes' take only \', and a
-// closing quote must be followed by a blank or the end. It reports false
-// for unbalanced quotes or a quote followed by a non-blank.
-func splitArgs(line string) ([]string, bool) {
-	var args []string
-	p := 0
-	for {
-		for p < len(line) && isSpace(line[p]) {
-			p++
-		}
-		if p == len(line) {
-			return args, true
-		}
-		var cur []byte
-		inq, insq := false, false
-	token:
-		for {
-			switch {
-			case inq:
-				if p == len(line) {
-					return nil, false
-				}
-				c := line[p]
-				switch {
-				case c == '\\' && p+3 < len(line) && line[p+1] == 'x' && isHex(line[p+2]) && isHex(line[p+3]):
-					cur = append(cur, hexVal(line[p+2])<<4|hexVal(line[p+3]))
-					p += 3
-				case c == '\\' && p+1 < len(line):
-					p++
-					switch e := line[p]; e {
-					case 'n':
-						cur = append(cur, '\n')
-					case 'r':
-						cur = append(cur, '\r')
-					case 't':
-						cur = append(cur, '\t')
-					case 'b':
-						cur = append(cur, '\b')
-					case 'a':
-						cur = append(cur, '\a')
-					default:
-						cur = append(cur, e)
-					}
-				case c == '"':
-					if p+1 < len(line) && !isSpace(line[p+1]) {
-						return nil, false
-					}
-					p++
-					break token
-				default:
-					cur = append(cur, c)
-				}
-			case insq:
-				if p == len(line) {
-					return nil, false
-				}
-				c := line[p]
-				switch {
-				case c == '\\' && p+1 < len(line) && line[p+1] == '\'':
-					p++
-					cur = append(cur, '\'')
-				case c == '\'':
-					if p+1 < len(line) && !isSpace(line[p+1]) {
-						return nil, false
-					}
-					p++
-					break token
-				default:
-					cur = append(cur, c)
-				}
-			default:
-				if p == len(line) {
-					break token
-				}
-				switch c := line[p]; c {
-				case ' ', '\n', '\r', '\t':
-					p++
-					break token
-				case '"':
-					inq = true
-				case '\'':
-					insq = true
-				default:
-					cur = append(cur, c)
-				}
-			}
-			p++
-		}
-		args = append(args, string(cur))
-	}
-}
-
 // needsRepr is sdsneedsrepr: whether a name must be quoted.
 func needsRepr(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -451,35 +343,6 @@ func needsRepr(s string) bool {
 		}
 	}
 	return false
-}
-
-// appendRepr is sdscatrepr: s in double quotes with C-style escapes.
-func appendRepr(dst []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '"':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\a':
-			dst = append(dst, '\\', 'a')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		default:
-			if isPrint(c) {
-				dst = append(dst, c)
-			} else {
-				dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-		}
-	}
-	return append(dst, '"')
 }
 
 // atoll is C's atoll (and strtol, base 10) as glibc implements it: leading
