@@ -344,7 +344,7 @@ func (s *Server) rewriteAOFBackground() error {
 	job := &bgJob{
 		kind: jobAOF,
 		snap: snapshot.New(s.ks, s.aofEncoder()),
-		tmp:  s.aofPath(fmt.Sprintf("temp-rewriteaof-bg-%d.aof", pid)),
+		tmp:  s.aofPath(fmt.Sprintf("temp-rewriteaof-bg-%d-%d.aof", pid, s.nextJobID())),
 		done: (*Server).aofRewriteDone,
 	}
 	s.logf(logNotice, "Background append only file rewriting started")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"shoal/internal/config"
@@ -36,8 +37,10 @@ type bgJob struct {
 	tmp   string // the temporary file written
 	start time.Time
 	dirty int64 // the dirty counter when it began
-	// cancel is set under s.mu to make the writer stop and remove tmp.
-	cancel bool
+	// canceled makes the writer stop and remove tmp. The job is detached
+	// from the server at once (killJob), so a new one may start meanwhile;
+	// each job has its own tmp name.
+	canceled atomic.Bool
 	// done runs under s.mu when the file is complete (err nil) or failed.
 	done func(s *Server, job *bgJob, err error)
 }
@@ -51,6 +54,7 @@ type rdbState struct {
 	lastBgsaveSecs int64 // duration of the last BGSAVE, -1 before any
 	saves          int64 // rdb_saves
 	scheduled      bool  // BGSAVE SCHEDULE waiting for the AOF rewrite
+	jobs           int64 // background jobs started, for unique temp names
 
 	loadedKeys, loadedExpired int64
 }
@@ -132,7 +136,7 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 	for {
 		if job != nil {
 			s.mu.Lock()
-			if job.cancel {
+			if job.canceled.Load() {
 				snap.Abort()
 				s.mu.Unlock()
 				return errJobCanceled
@@ -156,9 +160,12 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 		if encErr != nil {
 			return encErr
 		}
-		if delay > 0 {
-			// rdb-key-save-delay: tests keep a save running this way.
-			time.Sleep(delay)
+		// rdb-key-save-delay: tests keep a save running this way; a kill
+		// interrupts the pause.
+		for delay > 0 && (job == nil || !job.canceled.Load()) {
+			d := min(delay, 10*time.Millisecond)
+			time.Sleep(d)
+			delay -= d
 		}
 		if checksum {
 			crc = encoding.CRC64(crc, buf)
@@ -242,15 +249,24 @@ func (s *Server) startJob(job *bgJob, trailer, checksum, incrementalSync bool) {
 		err := s.writeImage(job.snap, job.tmp, trailer, checksum, incrementalSync, job)
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if job.cancel && err == nil {
+		if job.canceled.Load() && err == nil {
 			// Killed after its last step: the file may be stale.
 			os.Remove(job.tmp)
 			err = errJobCanceled
 		}
-		s.rdb.job = nil
+		if s.rdb.job == job {
+			s.rdb.job = nil
+		}
 		job.done(s, job, err)
 		s.startScheduledJobs()
 	}()
+}
+
+// nextJobID numbers background jobs, so that a killed job still running
+// down never shares its temporary file with the next one.
+func (s *Server) nextJobID() int64 {
+	s.rdb.jobs++
+	return s.rdb.jobs
 }
 
 // startScheduledJobs starts a BGSAVE or AOF rewrite that waited for the
@@ -278,7 +294,7 @@ func (s *Server) bgsave() {
 	job := &bgJob{
 		kind: jobRDB,
 		snap: snapshot.New(s.ks, s.rdbEncoder(false)),
-		tmp:  fmt.Sprintf("temp-bg-%d.rdb", pid),
+		tmp:  fmt.Sprintf("temp-bg-%d-%d.rdb", pid, s.nextJobID()),
 		done: (*Server).bgsaveDone,
 	}
 	s.logf(logNotice, "Background saving started")
@@ -312,10 +328,18 @@ func (s *Server) bgsaveDone(job *bgJob, err error) {
 // snapshot stops recording at once, and the writer goroutine removes the
 // file at its next step. Called with s.mu held.
 func (s *Server) killJob(k jobKind) {
-	if j := s.rdb.job; j != nil && j.kind == k {
-		j.cancel = true
-		j.snap.Abort()
+	j := s.rdb.job
+	if j == nil || j.kind != k {
+		return
 	}
+	if k == jobRDB {
+		s.logf(logNotice, "Killing running RDB child")
+	} else {
+		s.logf(logNotice, "Killing running AOF rewrite child")
+	}
+	j.canceled.Store(true)
+	j.snap.Abort()
+	s.rdb.job = nil
 }
 
 // flushAll is FLUSHALL's persistence part (flushAllDataAndResetRDB): a
