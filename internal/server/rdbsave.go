@@ -356,6 +356,9 @@ func (s *Server) flushAll(flush func()) {
 // saveCron starts a BGSAVE when a save point is due (serverCron's "save
 // point" check) or was scheduled. Called with s.mu held.
 func (s *Server) saveCron(now time.Time) {
+	// The AOF's everysec fsync and write retries run whatever else is
+	// going on; aofCron starts a rewrite only when no job runs.
+	s.aofCron(now)
 	if s.rdb.job != nil {
 		return
 	}
@@ -372,7 +375,6 @@ func (s *Server) saveCron(now time.Time) {
 			return
 		}
 	}
-	s.aofCron(now)
 }
 
 func saveCommand(s *Server, c *conn) {
@@ -414,7 +416,9 @@ func bgsaveCommand(s *Server, c *conn) {
 
 // rdbOrAOFTrouble is the cheap pre-check of diskErrorReply for the hot
 // path: whether the last BGSAVE or AOF write failed.
-func (s *Server) rdbOrAOFTrouble() bool { return !s.rdb.lastBgsaveOK || s.aof.writeErr != nil }
+func (s *Server) rdbOrAOFTrouble() bool {
+	return !s.rdb.lastBgsaveOK || s.aof.writeErr != nil || s.aof.bioErr.Load() != nil
+}
 
 // diskErrorReply is the MISCONF error writes get while the last save or AOF
 // write failed (writeCommandsDeniedByDiskError), or nil.
@@ -424,6 +428,9 @@ func (s *Server) diskErrorReply() []byte {
 	}
 	if s.aof.enabled() && s.aof.writeErr != nil {
 		return rerr.Line("MISCONF Errors writing to the AOF file: " + errnoText(s.aof.writeErr))
+	}
+	if e := s.aof.bioErr.Load(); s.aof.enabled() && e != nil {
+		return rerr.Line("MISCONF Errors writing to the AOF file: " + errnoText(*e))
 	}
 	return nil
 }
