@@ -13,8 +13,10 @@ func unimplementedFeature(name string) string {
 	switch {
 	case name == "replicaof" || name == "masterauth" || name == "masteruser" ||
 		strings.HasPrefix(name, "repl-") || strings.HasPrefix(name, "replica-") ||
-		strings.HasPrefix(name, "min-replicas-"):
+		strings.HasPrefix(name, "min-replicas-") || name == "shutdown-timeout" || name == "rdb-del-sync-files":
 		return "replication"
+	case name == "busy-reply-threshold" || name == "lua-time-limit":
+		return "scripting"
 	case strings.HasPrefix(name, "cluster-"):
 		return "cluster mode"
 	case name == "enable-module-command":
