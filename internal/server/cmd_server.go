@@ -107,13 +107,17 @@ func configSetCommand(s *Server, c *conn) {
 	for i := 2; i < len(c.Argv); i += 2 {
 		pairs = append(pairs, [2]string{string(c.Argv[i]), string(c.Argv[i+1])})
 	}
-	if err := s.cfg.SetAs(pairs, isLocalAddr(c.addr)); err != nil {
+	if err := s.cfg.SetAs(pairs, c.isLocal()); err != nil {
 		c.Error(rerr.Line(err.Error()))
 		return
 	}
 	s.applyLimits()
 	c.Simple("OK")
 }
+
+// isLocal reports whether c connects from this machine (islocalClient): a
+// unix socket or a loopback address.
+func (c *conn) isLocal() bool { return c.unix || isLocalAddr(c.addr) }
 
 func isLocalAddr(addr string) bool {
 	return strings.HasPrefix(addr, "127.") || strings.HasPrefix(addr, "[::1]") || strings.HasPrefix(addr, "::1")
@@ -127,6 +131,7 @@ func configResetstatCommand(s *Server, c *conn) {
 // resetStats is CONFIG RESETSTAT: counters, command stats, error stats.
 func (s *Server) resetStats() {
 	s.stats = stats{}
+	s.cevict.evicted = 0
 	s.ks.Hits, s.ks.Misses = 0, 0
 	s.core.ErrorStats = make(map[string]int64)
 	s.core.TotalErrors = 0

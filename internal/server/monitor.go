@@ -58,6 +58,10 @@ func (s *Server) feedMonitors(c *conn) {
 		line = append(line, "lua"...)
 	case c.Flags&command.ClientMaster != 0:
 		line = append(line, "master"...)
+	case c.unix:
+		// A unix socket client shows its socket's path, as Redis does.
+		line = append(line, "unix:"...)
+		line = append(line, c.srv.cfg.UnixSocket...)
 	default:
 		line = append(line, c.addr...)
 	}
