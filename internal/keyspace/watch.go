@@ -15,6 +15,9 @@ type watchedKey struct {
 	expired bool
 }
 
+// Len is the number of keys w watches.
+func (w *Watcher) Len() int { return len(w.keys) }
+
 // Watching reports whether w watches any key.
 func (w *Watcher) Watching() bool { return len(w.keys) > 0 }
 

@@ -47,7 +47,41 @@ const clientOverhead = 1024
 // buffer, reply buffer and the buffer being written, plus the fixed
 // overhead. Called with srv.mu held.
 func (c *conn) totMem() int64 {
-	return int64(cap(c.qbuf)+cap(c.B)+c.wcap) + clientOverhead
+	return int64(cap(c.qbuf)+cap(c.B)+c.wcap) + clientOverhead + c.stateMem()
+}
+
+// Per-item overheads counted as Redis's getClientMemoryUsage counts them:
+// a pointer per argument, a queued command's record, a watched key's list
+// node and record, a subscription's table entry.
+const (
+	argvSlotSize      = 8
+	queuedCommandSize = 40
+	watchedKeySize    = 56
+	subscriptionSize  = 32
+)
+
+// stateMem is the memory c's transaction queue, watched keys and
+// subscriptions hold, and during a command its arguments.
+func (c *conn) stateMem() int64 {
+	m := c.multi.bytes + int64(c.Watch.Len())*watchedKeySize +
+		int64(len(c.pubsub.channels)+len(c.pubsub.patterns)+len(c.pubsub.shard))*subscriptionSize
+	if c.inCommand {
+		for _, a := range c.Argv {
+			m += int64(len(a)) + argvSlotSize
+		}
+	}
+	return m
+}
+
+// evictBeforeCommand is processCommand's evictClients: with the parsed
+// command counted against c, the clients over maxmemory-clients are
+// evicted, and c is told to stop if it was one of them. Called with s.mu
+// held.
+func (s *Server) evictBeforeCommand(c *conn) (evicted bool) {
+	c.inCommand = true
+	s.evictClientsAfterRead(c)
+	c.inCommand = false
+	return c.Flags&command.ClientCloseASAP != 0
 }
 
 // evictionMem is c's share of the maxmemory-clients total: its totMem for

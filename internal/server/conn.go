@@ -65,6 +65,9 @@ type conn struct {
 	// for output buffer limits (read under the lock, unlike wbuf itself).
 	obufPending   int
 	obufSoftSince int64
+	// inCommand: c's parsed arguments count as its memory (client
+	// eviction before a command runs).
+	inCommand bool
 	// memAcct is c's share of the maxmemory-clients total as last
 	// accounted (clienteviction.go).
 	memAcct int64

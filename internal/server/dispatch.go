@@ -43,6 +43,10 @@ func (s *Server) processCommand(c *conn) {
 		s.rejectCommand(c, rerr.Line("ERR Command not allowed inside a transaction"))
 		return
 	}
+	if s.cevict.enabled && s.evictBeforeCommand(c) {
+		// Evicted for its memory, this command included: it does not run.
+		return
+	}
 	if s.cfg.MaxMemory > 0 && c.Flags&command.ClientMaster == 0 {
 		ok := s.performEvictions()
 		denyOOM := cmd.Has(command.FlagDenyOOM) || (cmd.Name == "exec" && c.multi.denyOOM)

@@ -12,6 +12,9 @@ type multiState struct {
 	denyOOM bool
 	// hasWrite: a queued command writes, so EXEC obeys MISCONF.
 	hasWrite bool
+	// bytes is the memory the queue holds, for client eviction
+	// (multiStateMemOverhead: the arguments plus a slot per argument).
+	bytes int64
 }
 
 type queuedCommand struct {
@@ -34,7 +37,9 @@ func (s *Server) queueMultiCommand(c *conn) {
 		argv := make([][]byte, len(c.Argv))
 		for i, a := range c.Argv {
 			argv[i] = append([]byte(nil), a...)
+			c.multi.bytes += int64(len(a)) + argvSlotSize
 		}
+		c.multi.bytes += queuedCommandSize
 		c.multi.queue = append(c.multi.queue, queuedCommand{cmd: c.Cmd, argv: argv})
 		if c.Cmd.Has(command.FlagDenyOOM) {
 			c.multi.denyOOM = true
