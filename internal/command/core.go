@@ -50,6 +50,9 @@ type Limits struct {
 	// lazyfree-lazy-user-flush: DEL counts as UNLINK, and FLUSHALL and
 	// FLUSHDB without a mode as ASYNC (lazyfree.go).
 	LazyUserDel, LazyUserFlush bool
+	// LazyExpire is lazyfree-lazy-expire: keys deleted for a past expiry
+	// time propagate as UNLINK instead of DEL.
+	LazyExpire bool
 }
 
 // DefaultLimits are Redis 7.0's defaults.

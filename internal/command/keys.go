@@ -48,10 +48,7 @@ func init() {
 	Register("object|help", objectHelpCommand)
 }
 
-var (
-	keysArgDEL       = []byte("DEL")
-	keysArgPEXPIREAT = []byte("PEXPIREAT")
-)
+var keysArgPEXPIREAT = []byte("PEXPIREAT")
 
 // objectEncoder is implemented by every non-string value type: the name
 // OBJECT ENCODING reports ("listpack", "quicklist", "intset" ...).
@@ -483,9 +480,10 @@ func swapdbCommand(c *Client) {
 		return
 	}
 	if a != b {
-		a.Swap(b)
+		// Watchers see the contents before the swap (dbSwapDatabases).
 		a.TouchAll(b)
 		b.TouchAll(a)
+		a.Swap(b)
 		c.Core.DBsSwapped(a, b)
 	}
 	c.Core.Dirty++
@@ -674,7 +672,7 @@ func expireGeneric(c *Client, base int64, seconds bool, badTime []byte) {
 	}
 	if c.alreadyExpired(when) {
 		c.DB.Delete(key)
-		c.RewriteArgv(keysArgDEL, key)
+		c.RewriteArgv(c.expiredDeleteArgv(key)...)
 		c.Modified(key, 1)
 		c.Notify(NotifyGeneric, "del", key)
 		c.Int(1)

@@ -57,3 +57,12 @@ func (core *Core) setAccess(e *keyspace.Entry, idle, freq int64) {
 func (c *Client) alreadyExpired(when int64) bool {
 	return when <= c.Now() && !c.Core.KS.Replica && !c.Core.KS.Loading
 }
+
+// expiredDeleteArgv is what deleting key for a past expiry time propagates
+// as: UNLINK under lazyfree-lazy-expire, DEL otherwise.
+func (c *Client) expiredDeleteArgv(key []byte) [][]byte {
+	if c.Core.Limits.LazyExpire {
+		return [][]byte{argUNLINK, key}
+	}
+	return [][]byte{argDEL, key}
+}

@@ -40,6 +40,7 @@ func init() {
 var (
 	argSET       = []byte("SET")
 	argDEL       = []byte("DEL")
+	argUNLINK    = []byte("UNLINK")
 	argPXAT      = []byte("PXAT")
 	argKEEPTTL   = []byte("KEEPTTL")
 	argPEXPIREAT = []byte("PEXPIREAT")
@@ -247,11 +248,9 @@ func (c *Client) setGeneric(flags int, key, val, expire []byte, errInvalid []byt
 	c.Notify(NotifyString, "set", key)
 	if flags&optExpire != 0 {
 		c.DB.SetExpire(e, when)
-		// A relative TTL is propagated as an absolute one (and NX/XX/GET
-		// with it, since the outcome is decided here).
-		if flags&optPXAT == 0 {
-			c.RewriteArgv(argSET, key, val, argPXAT, strconv.AppendInt(nil, when, 10))
-		}
+		// Any TTL is propagated as SET key value PXAT ms (NX/XX/GET go
+		// with it, since the outcome is decided here), as Redis 7.0.
+		c.RewriteArgv(argSET, key, val, argPXAT, strconv.AppendInt(nil, when, 10))
 		c.Notify(NotifyGeneric, "expire", key)
 	} else if flags&optGET != 0 {
 		c.rewriteWithoutGet()
@@ -339,14 +338,13 @@ func getexCommand(c *Client) {
 	case flags&(optEXAT|optPXAT) != 0 && c.alreadyExpired(when):
 		// An absolute time already past deletes the key.
 		c.DB.Delete(key)
-		c.RewriteArgv(argDEL, key)
+		c.RewriteArgv(c.expiredDeleteArgv(key)...)
 		c.Modified(key, 1)
 		c.Notify(NotifyGeneric, "del", key)
 	case flags&optExpire != 0:
 		c.DB.SetExpire(e, when)
-		if flags&optPXAT == 0 {
-			c.RewriteArgv(argPEXPIREAT, key, strconv.AppendInt(nil, when, 10))
-		}
+		// Propagated as PEXPIREAT whatever form the TTL took.
+		c.RewriteArgv(argPEXPIREAT, key, strconv.AppendInt(nil, when, 10))
 		c.Modified(key, 1)
 		c.Notify(NotifyGeneric, "expire", key)
 	case flags&optPersist != 0:

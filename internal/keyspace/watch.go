@@ -73,29 +73,71 @@ func (w *Watcher) ExpiredSinceWatch() bool {
 	return false
 }
 
-// Touched marks every client watching key as dirty (signalModifiedKey).
+// Touched marks every client watching key as dirty (signalModifiedKey),
+// except where the key had already expired when it was watched and is now
+// gone: its deletion changes nothing logically (touchWatchedKey).
 func (db *DB) Touched(key []byte) {
 	if len(db.watched) == 0 {
 		return
 	}
-	for _, w := range db.watched[unsafeString(key)] {
+	k := unsafeString(key)
+	ws := db.watched[k]
+	if len(ws) == 0 {
+		return
+	}
+	gone := db.FindString(k) == nil
+	for _, w := range ws {
+		if wk := w.find(db, k); wk != nil && wk.expired {
+			if gone {
+				wk.expired = false
+				continue
+			}
+		}
 		w.Dirty = true
 	}
+}
+
+// find returns w's record of key in db, or nil.
+func (w *Watcher) find(db *DB, key string) *watchedKey {
+	for i := range w.keys {
+		if w.keys[i].db == db && w.keys[i].key == key {
+			return &w.keys[i]
+		}
+	}
+	return nil
 }
 
 // TouchedString is Touched for a string key.
 func (db *DB) TouchedString(key string) { db.Touched([]byte(key)) }
 
-// TouchAll marks watchers of db's keys dirty when the key exists in db or
-// in other (FLUSHDB passes nil, SWAPDB the database swapped in), as
-// touchAllWatchedKeysInDb.
+// TouchAll marks watchers of db's keys dirty before db is emptied (FLUSHDB
+// passes nil) or its contents replaced by other's (SWAPDB), as
+// touchAllWatchedKeysInDb: a key that exists on either side changes,
+// except that an expired key deleted or replaced by an expired key changes
+// nothing, and a missing key replaced by an expired one becomes an expired
+// watched key.
 func (db *DB) TouchAll(other *DB) {
 	for key, ws := range db.watched {
-		exists := db.FindString(key) != nil || (other != nil && other.FindString(key) != nil)
-		if !exists {
+		inDB := db.FindString(key) != nil
+		var repl *Entry
+		if other != nil {
+			repl = other.FindString(key)
+		}
+		if !inDB && repl == nil {
 			continue
 		}
 		for _, w := range ws {
+			wk := w.find(db, key)
+			switch {
+			case wk != nil && wk.expired && repl == nil:
+				wk.expired = false
+				continue
+			case wk != nil && wk.expired && other.Expired(repl):
+				continue
+			case wk != nil && !wk.expired && !inDB && other.Expired(repl):
+				wk.expired = true
+				continue
+			}
 			w.Dirty = true
 		}
 	}

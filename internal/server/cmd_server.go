@@ -58,6 +58,7 @@ func (s *Server) applyLimits() {
 	l.SharedIntegers = !(cfg.MaxMemory > 0 && lruOrLFU)
 	l.LFU = s.lfuPolicy()
 	l.LazyUserDel, l.LazyUserFlush = cfg.LazyfreeLazyUserDel, cfg.LazyfreeLazyUserFlush
+	l.LazyExpire = cfg.LazyfreeLazyExpire
 	s.pubsub.notifyFlags = cfg.NotifyKeyspaceEvents
 	s.slowlog.slowerThan = cfg.SlowlogLogSlowerThan
 	s.slowlog.maxLen = int(cfg.SlowlogMaxLen)

@@ -667,6 +667,7 @@ func atoi(b []byte) int64 {
 // debugReload is DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB,
 // empty the dataset and load the file back.
 func debugReload(s *Server, c *conn) {
+	c.PreventPropagation()
 	save, flush, merge := true, true, false
 	for _, a := range c.Argv[2:] {
 		switch strings.ToLower(string(a)) {
@@ -713,6 +714,9 @@ func debugReload(s *Server, c *conn) {
 // debugLoadAOF is DEBUG LOADAOF: flush the AOF, empty the dataset and
 // replay the AOF.
 func debugLoadAOF(s *Server, c *conn) {
+	// Never propagated: the replay would otherwise append this very
+	// command to the file it replays.
+	c.PreventPropagation()
 	if s.aof.state == aofOn {
 		s.flushAOF(true)
 	}

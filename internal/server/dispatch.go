@@ -151,7 +151,7 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	// EXEC is never propagated itself: what its commands propagate is
 	// wrapped in MULTI/EXEC by flushPropagation.
 	own, extra := c.Propagation()
-	if own != nil && cmd.Name != "exec" && (s.core.Dirty != dirty || c.PropagationForced()) {
+	if own != nil && cmd.Name != "exec" && (s.core.Dirty > dirty || c.PropagationForced()) {
 		s.alsoPropagate(c.DB.ID, own)
 	}
 	for _, argv := range extra {

@@ -21,8 +21,10 @@ type propOp struct {
 }
 
 var (
-	argvMulti = [][]byte{[]byte("MULTI")}
-	argvExec  = [][]byte{[]byte("EXEC")}
+	argvMulti  = [][]byte{[]byte("MULTI")}
+	argvExec   = [][]byte{[]byte("EXEC")}
+	argvDel    = []byte("DEL")
+	argvUnlink = []byte("UNLINK")
 )
 
 // alsoPropagate queues argv for the running command, or propagates it at

@@ -368,7 +368,11 @@ func (s *Server) onKeyExpired(db *keyspace.DB, key string) {
 	kb := []byte(key)
 	db.Touched(kb)
 	s.notifyKeyspaceEvent(command.NotifyExpired, "expired", kb, db.ID)
-	s.alsoPropagate(db.ID, [][]byte{[]byte("DEL"), kb})
+	del := argvDel
+	if s.cfg.LazyfreeLazyExpire {
+		del = argvUnlink
+	}
+	s.alsoPropagate(db.ID, [][]byte{del, kb})
 }
 
 func (s *Server) cfgQueryBufLimit() int64 { return s.cfg.ClientQueryBufferLimit }
