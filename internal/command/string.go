@@ -409,9 +409,10 @@ func msetGeneric(c *Client, name string, nx bool) {
 	}
 }
 
-// mustObey reports whether size limits are waived for this client (the
-// master link, as mustObeyClient).
-func (c *Client) mustObey() bool { return c.Flags&ClientMaster != 0 }
+// mustObey reports whether this client's commands must be applied as they
+// come, limits and option checks waived (mustObeyClient): the master link,
+// or the AOF being replayed (the only client that runs while loading).
+func (c *Client) mustObey() bool { return c.Flags&ClientMaster != 0 || c.Core.KS.Loading }
 
 // checkStringLength reports whether a string of size+add bytes is allowed,
 // writing the error when it is not.
