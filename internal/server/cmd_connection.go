@@ -306,7 +306,7 @@ func (s *Server) appendClientInfo(b []byte, c *conn) []byte {
 	if lastCmd == "" {
 		lastCmd = "NULL"
 	}
-	omem := len(c.B) + c.obufPending
+	omem := len(c.B) + int(c.obufPending.Load())
 	b = append(b, "id="...)
 	b = strconv.AppendInt(b, c.ID, 10)
 	b = append(b, " addr="...)

@@ -61,9 +61,10 @@ type conn struct {
 	multi  multiState
 	pubsub pubsubState
 	block  blockState
-	// obufPending is the unwritten part of wbuf as of the last hand-over,
-	// for output buffer limits (read under the lock, unlike wbuf itself).
-	obufPending   int
+	// obufPending is the unwritten part of wbuf: set at each hand-over
+	// and by the loop after each write, read under the lock for output
+	// buffer limits and CLIENT LIST's omem.
+	obufPending   atomic.Int64
 	obufSoftSince int64
 	// inCommand: c's parsed arguments count as its memory (client
 	// eviction before a command runs).
@@ -308,6 +309,7 @@ func (c *conn) writeOut() {
 			continue
 		}
 		if err == syscall.EAGAIN {
+			c.obufPending.Store(int64(len(c.wbuf) - c.wpos))
 			if !c.wantWrite.Load() {
 				c.wantWrite.Store(true)
 				c.loop.modify(c.fd, syscall.EPOLLIN|syscall.EPOLLOUT)
@@ -325,6 +327,7 @@ func (c *conn) writeOut() {
 	c.srv.stats.netOutputAdd(int64(len(c.wbuf)))
 	c.wbuf = c.wbuf[:0]
 	c.wpos = 0
+	c.obufPending.Store(0)
 	if cap(c.wbuf) > 1<<20 {
 		c.wbuf = nil
 	}

@@ -172,6 +172,14 @@ const lruClockMax = 1<<24 - 1
 
 // clientsCron closes idle clients past `timeout`.
 func (s *Server) clientsCron() {
+	// A client over its soft output limit is closed once the limit's time
+	// has passed even if nothing more is written to it
+	// (closeClientOnOutputBufferLimitReached in clientsCron).
+	for _, c := range s.clients {
+		if c.obufSoftSince != 0 {
+			s.checkOutputLimit(c)
+		}
+	}
 	if s.cfg.Timeout <= 0 {
 		return
 	}

@@ -259,7 +259,7 @@ func (s *Server) infoMemory(b *strings.Builder) {
 func (s *Server) clientsMemory() int {
 	n := 0
 	for _, c := range s.clients {
-		n += cap(c.qbuf) + cap(c.B) + c.obufPending
+		n += cap(c.qbuf) + cap(c.B) + int(c.obufPending.Load())
 	}
 	return n
 }

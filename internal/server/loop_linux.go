@@ -172,7 +172,7 @@ func (l *loop) flushPending() {
 			continue
 		}
 		c.takeOutput()
-		c.obufPending = len(c.wbuf) - c.wpos
+		c.obufPending.Store(int64(len(c.wbuf) - c.wpos))
 		c.closeAfterWrite = c.Flags&command.ClientCloseAfterReply != 0
 	}
 	srv.beforeReplies()

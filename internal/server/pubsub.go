@@ -478,7 +478,7 @@ func (s *Server) checkOutputLimit(c *conn) {
 		class = config.ClientPubSub
 	}
 	lim := s.cfg.ClientOutputBufferLimit[class]
-	used := int64(len(c.B) + c.obufPending)
+	used := int64(len(c.B)) + c.obufPending.Load()
 	now := s.cron.nowMs
 	hard := lim.Hard > 0 && used >= lim.Hard
 	soft := false
