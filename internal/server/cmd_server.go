@@ -133,6 +133,7 @@ func configResetstatCommand(s *Server, c *conn) {
 func (s *Server) resetStats() {
 	s.stats = stats{}
 	s.cevict.evicted = 0
+	s.core.LazyFreed = 0
 	s.ks.Hits, s.ks.Misses = 0, 0
 	s.core.ErrorStats = make(map[string]int64)
 	s.core.TotalErrors = 0

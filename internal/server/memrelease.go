@@ -1,6 +1,7 @@
 package server
 
 import (
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"sync/atomic"
@@ -27,6 +28,8 @@ type memRelease struct {
 	idleTicks  int
 	sample     []metrics.Sample
 	lastMarked uint64
+	// lastLazyFreed is lazyfreed_objects when the cron last looked.
+	lastLazyFreed int64
 }
 
 // idleTicksBeforeRelease is how many quiet cron runs (no command executed)
@@ -35,10 +38,22 @@ const idleTicksBeforeRelease = 3
 
 // maybeReleaseMemory is called from the cron with the lock held.
 func (s *Server) maybeReleaseMemory() {
+	m := &s.memRelease
+	if s.core.LazyFreed != m.lastLazyFreed {
+		// Values Redis would free on its lazyfree thread (UNLINK, FLUSH
+		// ASYNC...) were dropped: collect them in the background now, as
+		// that thread would, rather than at the next heap doubling.
+		m.lastLazyFreed = s.core.LazyFreed
+		if !m.running.Swap(true) {
+			go func() {
+				runtime.GC()
+				m.running.Store(false)
+			}()
+		}
+	}
 	if !s.cfg.JemallocBgThread {
 		return
 	}
-	m := &s.memRelease
 	if s.stats.totalCommands != m.lastOps {
 		m.lastOps = s.stats.totalCommands
 		m.idleTicks = 0
