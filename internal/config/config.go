@@ -17,6 +17,9 @@ type Config struct {
 	Port          int
 	TCPBacklog    int
 	UnixSocket    string
+	// BindSourceAddr is the local address of outgoing connections
+	// (bind-source-addr: replication and cluster links).
+	BindSourceAddr string
 	// UnixSocketPerm is unixsocketperm, the socket file's mode (0: leave
 	// the umask's).
 	UnixSocketPerm int

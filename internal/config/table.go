@@ -311,6 +311,7 @@ func init() {
 		intD("port", "", 0, 0, 65535, 6379, func(c *Config) *int { return &c.Port }),
 		intD("tcp-backlog", "", immutable, 0, intMax, 511, func(c *Config) *int { return &c.TCPBacklog }),
 		strD("unixsocket", "", immutable, "", nil, func(c *Config) *string { return &c.UnixSocket }),
+		strD("bind-source-addr", "", 0, "", nil, func(c *Config) *string { return &c.BindSourceAddr }),
 		octalD("unixsocketperm", immutable, 0o777, func(c *Config) *int { return &c.UnixSocketPerm }),
 		intD("timeout", "", 0, 0, intMax, 0, func(c *Config) *int64 { return &c.Timeout }),
 		intD("tcp-keepalive", "", 0, 0, intMax, 300, func(c *Config) *int { return &c.TCPKeepAlive }),

@@ -13,7 +13,8 @@ func unimplementedFeature(name string) string {
 	switch {
 	case name == "replicaof" || name == "masterauth" || name == "masteruser" ||
 		strings.HasPrefix(name, "repl-") || strings.HasPrefix(name, "replica-") ||
-		strings.HasPrefix(name, "min-replicas-") || name == "shutdown-timeout" || name == "rdb-del-sync-files":
+		strings.HasPrefix(name, "min-replicas-") || name == "shutdown-timeout" || name == "rdb-del-sync-files" ||
+		name == "bind-source-addr":
 		return "replication"
 	case name == "busy-reply-threshold" || name == "lua-time-limit":
 		return "scripting"
