@@ -3,6 +3,8 @@ package command
 import (
 	"strings"
 	"sync"
+
+	"shoal/internal/hdr"
 )
 
 // Proc is a command handler. It reads c.Argv, works on c.DB and writes its
@@ -68,6 +70,9 @@ type Command struct {
 
 	Calls         int64
 	Usec          int64
+	// Latency is the command's latency histogram (latency-tracking),
+	// nil until its first sample.
+	Latency *hdr.Histogram
 	RejectedCalls int64
 	FailedCalls   int64
 }

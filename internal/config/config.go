@@ -155,6 +155,11 @@ type Config struct {
 	SlowlogMaxLen           int64
 	LatencyMonitorThreshold int64
 	NotifyKeyspaceEvents    int
+	// LatencyTracking turns the per-command latency histograms on;
+	// LatencyTrackingInfoPercentiles are the percentiles (0 to 100)
+	// INFO latencystats reports from them.
+	LatencyTracking                bool
+	LatencyTrackingInfoPercentiles []float64
 
 	// Encodings.
 	HashMaxListpackEntries int64
@@ -178,6 +183,63 @@ type Config struct {
 	DynamicHz               bool
 	JemallocBgThread        bool
 	ActiveDefrag            bool
+
+	// OS knobs (directives_more.go). OOMScoreAdj is an OOMScoreAdj*
+	// value; OOMScoreAdjValues is indexed by the OOMClass* constants;
+	// ShutdownOnSigint and ShutdownOnSigterm are Shutdown* bits; the
+	// *CPUList fields are Redis cpu lists ("0-3,8"), "" for none.
+	SetProcTitle         bool
+	ProcTitleTemplate    string
+	DisableTHP           bool
+	OOMScoreAdj          int
+	OOMScoreAdjValues    [3]int
+	CrashLogEnabled      bool
+	CrashMemcheckEnabled bool
+	ShutdownOnSigint     int
+	ShutdownOnSigterm    int
+	SocketMarkID         int64
+	IgnoreWarnings       string
+	ServerCPUList        string
+	BioCPUList           string
+	AOFRewriteCPUList    string
+	BgsaveCPUList        string
+	AOFDisableAutoGC     bool
+
+	// Accepted for features Shoal lacks: replication, cluster, ACL,
+	// client tracking, active defrag and TLS. ACLPubsubDefault is an
+	// ACLPubsub* value, TLSAuthClients a TLSAuth* value.
+	ReplicaIgnoreDiskWriteErrors bool
+	ClusterAnnounceTLSPort       int
+	ACLPubsubDefault             int
+	ACLFile                      string
+	ACLLogMaxLen                 int64
+	TrackingTableMaxKeys         int64
+	ActiveDefragCycleMin         int
+	ActiveDefragCycleMax         int
+	ActiveDefragThresholdLower   int
+	ActiveDefragThresholdUpper   int
+	ActiveDefragIgnoreBytes      int64
+	ActiveDefragMaxScanFields    int64
+	TLSPort                      int
+	TLSCertFile                  string
+	TLSKeyFile                   string
+	TLSKeyFilePass               string
+	TLSClientCertFile            string
+	TLSClientKeyFile             string
+	TLSClientKeyFilePass         string
+	TLSDHParamsFile              string
+	TLSCACertFile                string
+	TLSCACertDir                 string
+	TLSProtocols                 string
+	TLSCiphers                   string
+	TLSCiphersuites              string
+	TLSAuthClients               int
+	TLSCluster                   bool
+	TLSReplication               bool
+	TLSPreferServerCiphers       bool
+	TLSSessionCaching            bool
+	TLSSessionCacheSize          int
+	TLSSessionCacheTimeout       int
 
 	// path is the absolute path of the config file, "" without one.
 	path  string

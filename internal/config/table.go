@@ -432,6 +432,8 @@ func init() {
 		intD("slowlog-log-slower-than", "", 0, -1, llongMax, 10000, func(c *Config) *int64 { return &c.SlowlogLogSlowerThan }),
 		intD("slowlog-max-len", "", 0, 0, llongMax, 128, func(c *Config) *int64 { return &c.SlowlogMaxLen }),
 		intD("latency-monitor-threshold", "", 0, 0, llongMax, 0, func(c *Config) *int64 { return &c.LatencyMonitorThreshold }),
+		boolD("latency-tracking", "", 0, true, func(c *Config) *bool { return &c.LatencyTracking }),
+		specialLatencyPercentiles(),
 		specialNotify(),
 
 		// Encodings.
@@ -456,6 +458,7 @@ func init() {
 		boolD("jemalloc-bg-thread", "", 0, true, func(c *Config) *bool { return &c.JemallocBgThread }),
 		specialActivedefrag(),
 	}
+	table = append(table, moreDirectives()...)
 	byName = make(map[string]*directive, 2*len(table))
 	for _, d := range table {
 		if d.rw == nil {
@@ -644,6 +647,108 @@ func specialNotify() *directive {
 		get: func(c *Config) string { return formatNotify(c.NotifyKeyspaceEvents) },
 		rw:  func(c *Config) string { return repr(formatNotify(c.NotifyKeyspaceEvents)) },
 	}
+}
+
+// specialLatencyPercentiles is latency-tracking-info-percentiles: a list
+// of doubles in [0,100], each parsed as strtod would, shown as "%f" with
+// trailing zeros trimmed. As Redis 7.0, a single empty argument empties
+// the list, and the rewrite always writes the line, "" when empty, so a
+// rewritten file never falls back to the defaults.
+func specialLatencyPercentiles() *directive {
+	return &directive{name: "latency-tracking-info-percentiles", multi: true, def: "50 99 99.9",
+		set: func(c *Config, args []string) string {
+			if len(args) == 1 && args[0] == "" {
+				args = nil
+			}
+			ps := make([]float64, len(args))
+			for i, a := range args {
+				v, ok := parseStrtod(a)
+				if !ok {
+					return "Invalid latency-tracking-info-percentiles parameters"
+				}
+				if v > 100 || v < 0 {
+					return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
+				}
+				ps[i] = v
+			}
+			c.LatencyTrackingInfoPercentiles = ps
+			return ""
+		},
+		get: func(c *Config) string {
+			parts := make([]string, len(c.LatencyTrackingInfoPercentiles))
+			for i, p := range c.LatencyTrackingInfoPercentiles {
+				parts[i] = string(AppendTrimmedFloat(nil, p))
+			}
+			return strings.Join(parts, " ")
+		},
+		lines: func(c *Config) []rwLine {
+			text := "latency-tracking-info-percentiles "
+			if len(c.LatencyTrackingInfoPercentiles) == 0 {
+				text += `""`
+			} else {
+				for i, p := range c.LatencyTrackingInfoPercentiles {
+					if i > 0 {
+						text += " "
+					}
+					text += string(AppendTrimmedFloat(nil, p))
+				}
+			}
+			return []rwLine{{text: text, force: true}}
+		},
+	}
+}
+
+// AppendTrimmedFloat appends f as C's "%f" with trailing zeros, then a
+// trailing point, removed (trimDoubleString): 99.9 is "99.9", 50 is "50",
+// 1e-7 is "0". INFO latencystats names its percentiles this way.
+func AppendTrimmedFloat(dst []byte, f float64) []byte {
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'f', 6, 64)
+	if !strings.Contains(string(dst[start:]), ".") {
+		return dst
+	}
+	for dst[len(dst)-1] == '0' {
+		dst = dst[:len(dst)-1]
+	}
+	if dst[len(dst)-1] == '.' {
+		dst = dst[:len(dst)-1]
+	}
+	return dst
+}
+
+// parseStrtod reads s as Redis's string2d: C strtod over the whole string,
+// so "1e1", ".5", "+5", "inf" and hex such as "0x10" are accepted, while an
+// empty string, a leading space, "nan", overflow and underflow to zero are
+// refused.
+func parseStrtod(s string) (float64, bool) {
+	if s == "" || strings.ContainsAny(s, " \t\n\v\f\r_") {
+		return 0, false
+	}
+	body := strings.TrimLeft(s, "+-")
+	if len(s)-len(body) > 1 {
+		return 0, false
+	}
+	lower := strings.ToLower(body)
+	mant := lower
+	if strings.HasPrefix(lower, "0x") {
+		if i := strings.IndexByte(lower, 'p'); i >= 0 {
+			mant = lower[2:i]
+		} else {
+			// strtod takes a hex mantissa without a binary exponent.
+			mant = lower[2:]
+			s += "p0"
+		}
+	} else if i := strings.IndexByte(lower, 'e'); i >= 0 {
+		mant = lower[:i]
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) {
+		return 0, false
+	}
+	if v == 0 && strings.Trim(mant, "0.x") != "" {
+		return 0, false // underflow: ERANGE with a zero result
+	}
+	return v, true
 }
 
 // specialReplicaof takes "host port" or "no one"; CONFIG SET refuses it

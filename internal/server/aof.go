@@ -387,7 +387,12 @@ func (s *Server) aofRewriteDone(job *bgJob, err error) {
 	case aofWaitRewrite:
 		keep = []aof.File{next.NextIncr(s.cfg.AppendFilename)}
 	}
-	old := next.TakeHistory()
+	// With aof-disable-auto-gc the old files stay listed as history and
+	// on disk, as Redis 7.0 leaves them.
+	var old []aof.File
+	if !s.cfg.AOFDisableAutoGC {
+		old = next.TakeHistory()
+	}
 	if a.state == aofWaitRewrite {
 		keep := keep[0]
 		if err := os.Rename(s.aofPath(a.tempIncr), s.aofPath(keep.Name)); err != nil {

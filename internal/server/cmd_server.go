@@ -140,6 +140,7 @@ func (s *Server) resetStats() {
 	for _, cmd := range command.All() {
 		resetCommandStats(cmd)
 	}
+	resetLatencyHistograms()
 }
 
 func resetCommandStats(cmd *command.Command) {

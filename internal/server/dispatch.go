@@ -148,6 +148,7 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	s.stats.totalCommands++
 	s.slowlogPush(c, dur)
 	s.latencyAfterCall(cmd, durNs)
+	s.latencyTrack(c, cmd, durNs)
 	// EXEC is never propagated itself: what its commands propagate is
 	// wrapped in MULTI/EXEC by flushPropagation.
 	own, extra := c.Propagation()

@@ -37,6 +37,7 @@ var infoSections = []struct {
 	{"modules", true, func(*Server, *strings.Builder) {}},
 	{"commandstats", false, (*Server).infoCommandstats},
 	{"errorstats", true, (*Server).infoErrorstats},
+	{"latencystats", false, (*Server).infoLatencystats},
 	{"cluster", true, (*Server).infoCluster},
 	{"keyspace", true, (*Server).infoKeyspace},
 }
@@ -44,7 +45,7 @@ var infoSections = []struct {
 var infoTitles = map[string]string{
 	"server": "Server", "clients": "Clients", "memory": "Memory", "persistence": "Persistence",
 	"stats": "Stats", "replication": "Replication", "cpu": "CPU", "modules": "Modules",
-	"commandstats": "Commandstats", "errorstats": "Errorstats", "cluster": "Cluster", "keyspace": "Keyspace",
+	"commandstats": "Commandstats", "errorstats": "Errorstats", "latencystats": "Latencystats", "cluster": "Cluster", "keyspace": "Keyspace",
 }
 
 func infoCommand(s *Server, c *conn) {

@@ -118,6 +118,11 @@ func (s *Server) openListeners(addrs []string, port int) ([]int, error) {
 			closeFDs(fds)
 			return nil, fmt.Errorf("Could not create server TCP listening socket %s:%d: %w", a, port, err)
 		}
+		if mark := s.cfg.SocketMarkID; mark != 0 {
+			if err := setSocketMark(fd, mark); err != nil {
+				s.logf(logWarning, "Unable to set socket-mark-id %d on %s:%d: %v", mark, a, port, err)
+			}
+		}
 		fds = append(fds, fd)
 	}
 	return fds, nil

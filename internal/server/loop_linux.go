@@ -79,6 +79,12 @@ func (l *loop) run(wg *sync.WaitGroup) {
 	defer runtime.UnlockOSThread()
 	events := make([]syscall.EpollEvent, 256)
 	srv := l.srv
+	srv.mu.Lock()
+	cpus := srv.cfg.ServerCPUList
+	srv.mu.Unlock()
+	if err := pinThread(cpus); err != nil {
+		srv.logf(logWarning, "Unable to pin loop %d to server_cpulist %s: %v", l.id, cpus, err)
+	}
 	for {
 		timeout := -1
 		if l.id == 0 {

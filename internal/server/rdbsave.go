@@ -245,7 +245,12 @@ func (s *Server) startJob(job *bgJob, trailer, checksum, incrementalSync bool) {
 	job.start = time.Now()
 	job.dirty = s.core.Dirty
 	s.rdb.job = job
+	cpus := s.cfg.BgsaveCPUList
+	if job.kind == jobAOF {
+		cpus = s.cfg.AOFRewriteCPUList
+	}
 	go func() {
+		pinJobThread(cpus)
 		err := s.writeImage(job.snap, job.tmp, trailer, checksum, incrementalSync, job)
 		s.mu.Lock()
 		defer s.mu.Unlock()

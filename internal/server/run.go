@@ -89,6 +89,8 @@ func Main(args []string) int {
 		}
 		defer os.Remove(cfg.PidFile)
 	}
+	s.applyOSKnobs()
+	s.registerDirectiveHooks()
 	s.logBanner()
 	s.mem.startup = s.usedMemory()
 	s.logf(logNotice, "Server initialized")
@@ -110,7 +112,7 @@ func Main(args []string) int {
 		for {
 			s.logf(logWarning, "Received %s scheduling shutdown...", name)
 			s.mu.Lock()
-			err := s.prepareForShutdown(shutdownFlags{})
+			err := s.prepareForShutdown(signalShutdownFlags(s.cfg, sig))
 			s.mu.Unlock()
 			if err == nil {
 				s.Shutdown()

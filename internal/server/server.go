@@ -228,6 +228,9 @@ func (s *Server) acceptAll(lfd int) {
 		if !unix && s.cfg.TCPKeepAlive > 0 {
 			setKeepAlive(fd, s.cfg.TCPKeepAlive)
 		}
+		if !unix && s.cfg.SocketMarkID != 0 {
+			setSocketMark(fd, s.cfg.SocketMarkID)
+		}
 		s.acceptConn(fd, sa)
 		s.mu.Unlock()
 	}
