@@ -68,11 +68,11 @@ type Command struct {
 	Parent *Command
 	Sub    map[string]*Command
 
-	Calls         int64
-	Usec          int64
+	Calls int64
+	Usec  int64
 	// Latency is the command's latency histogram (latency-tracking),
 	// nil until its first sample.
-	Latency *hdr.Histogram
+	Latency       *hdr.Histogram
 	RejectedCalls int64
 	FailedCalls   int64
 }
