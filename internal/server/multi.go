@@ -103,6 +103,9 @@ func execCommand(s *Server, c *conn) {
 	}
 	c.Flags &^= command.ClientInExec
 	c.Argv, c.Cmd = savedArgv, savedCmd
+	// The queued commands' errors and extra propagation were accounted to
+	// them by their own calls: EXEC itself failed nothing and adds nothing.
+	c.ResetCommandState()
 }
 
 func watchCommand(s *Server, c *conn) {

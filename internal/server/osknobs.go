@@ -147,7 +147,7 @@ func (st *oomAdjState) apply(path string, mode int, values [3]int, class int) er
 	default:
 		return nil
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {
 		return err
 	}
