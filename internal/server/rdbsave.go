@@ -352,6 +352,13 @@ func (s *Server) killJob(k jobKind) {
 // saved at once.
 func (s *Server) flushAll(flush func()) {
 	s.killJob(jobRDB)
+	if j := s.rdb.job; j != nil && j.kind == jobAOF {
+		// An AOF rewrite would have to copy every key into its snapshot
+		// before the flush: restart it on the empty dataset instead (its
+		// incremental file already holds the FLUSHALL to come).
+		s.killJob(jobAOF)
+		s.aof.rewriteScheduled = true
+	}
 	flush()
 	if len(s.cfg.Save) > 0 {
 		s.rdbSave()
