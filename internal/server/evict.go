@@ -97,6 +97,21 @@ func (s *Server) estimatedUsed() uint64 {
 	return 0
 }
 
+// onFlush runs before a database is emptied: clients blocked on its keys
+// are answered, and under maxmemory what the flush frees counts at once
+// (as Redis's allocator sees it), not only after the next GC cycle, so the
+// writes that follow do not evict keys on stale figures.
+func (s *Server) onFlush(db *keyspace.DB) {
+	s.signalFlushedDB(db)
+	if s.cfg.MaxMemory == 0 {
+		return
+	}
+	db.Each(func(e *keyspace.Entry) bool {
+		s.evict.freedSinceGC += entrySize(e)
+		return true
+	})
+}
+
 // notCountedForEvict is the memory maxmemory leaves out
 // (freeMemoryGetNotCountedMemory): the AOF buffer and the records a
 // background snapshot holds, which would otherwise make a BGSAVE or AOF

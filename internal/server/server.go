@@ -106,7 +106,7 @@ func New(cfg *config.Config) *Server {
 			s.signalKeyAsReady(db, []byte(key))
 		}
 	}
-	s.ks.OnFlush = s.signalFlushedDB
+	s.ks.OnFlush = s.onFlush
 	s.ks.OnMiss = func(db *keyspace.DB, key []byte) {
 		s.notifyKeyspaceEvent(command.NotifyKeyMiss, "keymiss", key, db.ID)
 	}
