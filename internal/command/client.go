@@ -122,6 +122,18 @@ func (c *Client) Propagation() (own [][]byte, extra [][][]byte) {
 	return own, c.alsoProp
 }
 
+// OutputLimitReached checks the client's output buffer against its
+// client-output-buffer-limit while a long reply is built, as each addReply
+// does in Redis, and reports whether the client is now to be closed: the
+// handler stops producing the reply then (Redis's CLIENT_CLOSE_ASAP
+// checks in HRANDFIELD, SRANDMEMBER, ZRANDMEMBER and KEYS).
+func (c *Client) OutputLimitReached() bool {
+	if c.Flags&ClientCloseASAP == 0 && c.Core.CheckOutputLimit != nil {
+		c.Core.CheckOutputLimit(c)
+	}
+	return c.Flags&ClientCloseASAP != 0
+}
+
 // Now is the current command's time snapshot in unix ms.
 func (c *Client) Now() int64 { return c.Core.KS.Now }
 

@@ -96,6 +96,10 @@ type Core struct {
 	// databases SWAPDB exchanged; set by the server.
 	DBsSwapped func(a, b *keyspace.DB)
 
+	// CheckOutputLimit closes a client whose reply went over its output
+	// buffer limit (see Client.OutputLimitReached); set by the server.
+	CheckOutputLimit func(c *Client)
+
 	// FlushAll runs FLUSHALL's flush, so the server can stop a background
 	// save first and write the empty dataset after it when save points are
 	// configured; set by the server.

@@ -436,7 +436,10 @@ func hashRandWithCount(c *Client) {
 		}
 	}
 	if !unique || count == 1 {
-		h.RandomPairs(count, emit)
+		h.RandomPairs(count, func(f, v []byte) bool {
+			emit(f, v)
+			return !c.OutputLimitReached()
+		})
 		return
 	}
 	h.SampleUnique(count, emit)

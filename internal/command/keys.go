@@ -220,14 +220,22 @@ func keysCommand(c *Client) {
 	pat := string(pattern)
 	tok := c.DeferLen()
 	n := 0
+	stopped := false
 	c.DB.Each(func(e *keyspace.Entry) bool {
 		if (all || glob.MatchString(pat, e.Key, false)) && !c.DB.Expired(e) {
 			c.BulkString(e.Key)
 			n++
+			if n%1024 == 0 && c.OutputLimitReached() {
+				// Closed for its output: the reply is gone, stop here.
+				stopped = true
+				return false
+			}
 		}
 		return true
 	})
-	c.SetArrayLen(tok, n)
+	if !stopped {
+		c.SetArrayLen(tok, n)
+	}
 }
 
 // parseScanCursor parses a cursor as strtoul does in parseScanCursorOrReply:

@@ -367,7 +367,7 @@ func srandmemberWithCount(c *Client) {
 		c.Array(int(count))
 		for ; count > 0; count-- {
 			c.Bulk(s.Random(rnd, buf[:0]))
-			if c.Flags&ClientCloseASAP != 0 {
+			if c.OutputLimitReached() {
 				break
 			}
 		}

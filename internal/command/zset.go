@@ -965,13 +965,13 @@ func zsetRandWithCount(c *Client, l int64, withScores bool) {
 				pairs = append(pairs, zsetPair{string(m), s})
 				return true
 			})
-			for ; count > 0; count-- {
+			for ; count > 0 && !c.OutputLimitReached(); count-- {
 				p := pairs[rnd(uint64(size))]
 				zsetReplyPair(c, zsetBytes(p.m), p.s, withScores)
 			}
 			return
 		}
-		for ; count > 0; count-- {
+		for ; count > 0 && !c.OutputLimitReached(); count-- {
 			m, s := z.At(int(rnd(uint64(size))))
 			zsetReplyPair(c, m, s, withScores)
 		}

@@ -206,8 +206,9 @@ type Config struct {
 	AOFDisableAutoGC     bool
 
 	// Accepted for features Shoal lacks: replication, cluster, ACL,
-	// client tracking, active defrag and TLS. ACLPubsubDefault is an
-	// ACLPubsub* value, TLSAuthClients a TLSAuth* value.
+	// active defrag and TLS; TrackingTableMaxKeys bounds client tracking's
+	// table. ACLPubsubDefault is an ACLPubsub* value, TLSAuthClients a
+	// TLSAuth* value.
 	ReplicaIgnoreDiskWriteErrors bool
 	ClusterAnnounceTLSPort       int
 	ACLPubsubDefault             int

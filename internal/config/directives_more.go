@@ -7,9 +7,10 @@ import (
 
 // This file holds the directives Redis 7.0 accepts that act on the
 // operating system (disable-thp, oom-score-adj, process title, CPU lists,
-// shutdown signals, socket marks, crash log) or configure features Shoal
-// does not have yet (ACL, TLS, client tracking, active defrag), so that a
-// stock redis.conf loads unchanged. The server gives them their effects.
+// shutdown signals, socket marks, crash log), configure client tracking
+// (tracking-table-max-keys), or configure features Shoal does not have yet
+// (ACL, TLS, active defrag), so that a stock redis.conf loads unchanged.
+// The server gives them their effects.
 
 // Reasons of the directives in this file, spelled as Redis 7.0 spells them.
 const (
@@ -94,7 +95,7 @@ func moreDirectives() []*directive {
 		boolD("replica-ignore-disk-write-errors", "", 0, false, func(c *Config) *bool { return &c.ReplicaIgnoreDiskWriteErrors }),
 		intD("cluster-announce-tls-port", "", 0, 0, 65535, 0, func(c *Config) *int { return &c.ClusterAnnounceTLSPort }),
 
-		// ACL and client tracking.
+		// ACL, and client tracking's table size.
 		enumD("acl-pubsub-default", "", 0, aclPubsubNames, ACLPubsubResetChannels, func(c *Config) *int { return &c.ACLPubsubDefault }),
 		str("aclfile", immutable, func(c *Config) *string { return &c.ACLFile }),
 		intD("acllog-max-len", "", 0, 0, llongMax, 128, func(c *Config) *int64 { return &c.ACLLogMaxLen }),

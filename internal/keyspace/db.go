@@ -65,6 +65,11 @@ type Keyspace struct {
 	// OnMiss is called when a read-only command finds no key (the
 	// "keymiss" notification).
 	OnMiss func(db *DB, key []byte)
+	// OnModified is called by Touched for every key a write, an expiry or
+	// an eviction changes (signalModifiedKey), before watchers are
+	// dirtied; the server's client-side caching invalidates it. Nil while
+	// nobody listens, so a write costs one branch.
+	OnModified func(db *DB, key []byte)
 
 	slotted bool
 }

@@ -73,10 +73,14 @@ func (w *Watcher) ExpiredSinceWatch() bool {
 	return false
 }
 
-// Touched marks every client watching key as dirty (signalModifiedKey),
-// except where the key had already expired when it was watched and is now
-// gone: its deletion changes nothing logically (touchWatchedKey).
+// Touched reports a change of key to OnModified, then marks every client
+// watching key as dirty (signalModifiedKey), except where the key had
+// already expired when it was watched and is now gone: its deletion
+// changes nothing logically (touchWatchedKey).
 func (db *DB) Touched(key []byte) {
+	if db.ks.OnModified != nil {
+		db.ks.OnModified(db, key)
+	}
 	if len(db.watched) == 0 {
 		return
 	}

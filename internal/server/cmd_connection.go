@@ -79,6 +79,7 @@ func resetCommand(s *Server, c *conn) {
 		c.Flags &^= command.ClientMonitor
 	}
 	s.pubsubUnsubscribeAll(c)
+	s.trackingDisable(c)
 	c.Flags &^= command.ClientReplyOff | command.ClientReplySkipNext | command.ClientReplySkip | command.ClientNoEvict | command.ClientAsking | command.ClientReadOnly
 	c.DB = s.ks.DBs[0]
 	c.Name = ""
@@ -268,6 +269,7 @@ func (s *Server) appendClientInfo(b []byte, c *conn) []byte {
 	if c.Flags&command.ClientBlocked != 0 {
 		flags += "b"
 	}
+	flags += trackingListFlags(c)
 	if c.Flags&command.ClientDirtyExec != 0 {
 		flags += "d"
 	}
@@ -360,7 +362,9 @@ func (s *Server) appendClientInfo(b []byte, c *conn) []byte {
 	}
 	b = append(b, " cmd="...)
 	b = append(b, lastCmd...)
-	b = append(b, " user=default redir=-1 resp="...)
+	b = append(b, " user=default redir="...)
+	b = strconv.AppendInt(b, trackingRedirect(c), 10)
+	b = append(b, " resp="...)
 	b = strconv.AppendInt(b, int64(c.Proto), 10)
 	return append(b, '\n')
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -39,6 +40,14 @@ func init() {
 // at start-up and after every CONFIG SET.
 func (s *Server) applyLimits() {
 	cfg := s.cfg
+	s.obufMinLimit = math.MaxInt64
+	for _, lim := range cfg.ClientOutputBufferLimit {
+		for _, v := range []int64{lim.Hard, lim.Soft} {
+			if v > 0 && v < s.obufMinLimit {
+				s.obufMinLimit = v
+			}
+		}
+	}
 	l := &s.core.Limits
 	l.ProtoMaxBulkLen = cfg.ProtoMaxBulkLen
 	l.HashMaxListpackEntries = int(cfg.HashMaxListpackEntries)

@@ -61,6 +61,8 @@ type conn struct {
 	multi  multiState
 	pubsub pubsubState
 	block  blockState
+	// track is the CLIENT TRACKING state (tracking.go).
+	track trackingClient
 	// obufPending is the unwritten part of wbuf: set at each hand-over
 	// and by the loop after each write, read under the lock for output
 	// buffer limits and CLIENT LIST's omem.
@@ -201,6 +203,9 @@ func (c *conn) processInput(data []byte) int {
 		c.qcur = len(data) - pos + n
 		srv.processCommand(c)
 		c.qcur = 0
+		if c.track.flags&trackCaching != 0 {
+			c.trackingResetCaching()
+		}
 		if c.Flags&(command.ClientReplyOff|command.ClientReplySkip) != 0 {
 			c.dropReply(replyStart)
 			c.Flags &^= command.ClientReplySkip

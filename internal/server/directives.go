@@ -30,8 +30,6 @@ func unimplementedFeature(name string) string {
 		return "the MODULE command"
 	case name == "acl-pubsub-default" || name == "aclfile" || name == "acllog-max-len":
 		return "ACL"
-	case name == "tracking-table-max-keys":
-		return "client tracking"
 	case strings.HasPrefix(name, "active-defrag-"):
 		// activedefrag itself cannot be turned on (the config refuses it
 		// at runtime, as a Redis without its jemalloc does).

@@ -158,7 +158,7 @@ func (s *Server) infoClients(b *strings.Builder) {
 	field(b, "client_recent_max_input_buffer", 0)
 	field(b, "client_recent_max_output_buffer", 0)
 	field(b, "blocked_clients", len(s.blocked.clients)+s.postponedClients())
-	field(b, "tracking_clients", 0)
+	field(b, "tracking_clients", s.tracking.clients)
 	field(b, "clients_in_timeout_table", s.clientsWithTimeout())
 }
 
@@ -373,9 +373,10 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "active_defrag_key_misses", 0)
 	field(b, "total_active_defrag_time", 0)
 	field(b, "current_active_defrag_time", 0)
-	field(b, "tracking_total_keys", 0)
-	field(b, "tracking_total_items", 0)
-	field(b, "tracking_total_prefixes", 0)
+	trackedKeys, trackedItems, trackedPrefixes := s.trackingInfo()
+	field(b, "tracking_total_keys", trackedKeys)
+	field(b, "tracking_total_items", trackedItems)
+	field(b, "tracking_total_prefixes", trackedPrefixes)
 	field(b, "unexpected_error_replies", 0)
 	field(b, "total_error_replies", s.core.TotalErrors)
 	field(b, "dump_payload_sanitizations", 0)

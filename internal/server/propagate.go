@@ -72,9 +72,12 @@ func (s *Server) propagate(dbid int, argv [][]byte) {
 }
 
 // beforeReplies runs before a loop writes a pass's replies (Redis's
-// beforeSleep): the AOF must have what the replies acknowledge, fsynced
-// under appendfsync always.
+// beforeSleep): BCAST invalidations go out, and the AOF must have what the
+// replies acknowledge, fsynced under appendfsync always.
 func (s *Server) beforeReplies() {
+	if s.tracking.table != nil {
+		s.trackingBeforeReplies()
+	}
 	if s.aof.file != nil && (len(s.aof.buf) > 0 || s.aof.unsynced) {
 		s.flushAOF(false)
 	}

@@ -49,6 +49,8 @@ type Server struct {
 	pubsub  pubsubServer
 	blocked blockedServer
 	pause   pauseState
+	// tracking is client-side caching's table (tracking.go).
+	tracking trackingState
 
 	monitors []*conn
 	slowlog  slowlog
@@ -61,6 +63,10 @@ type Server struct {
 	mem        memState
 	// lastSave is the unix time of the last successful save (LASTSAVE).
 	lastSave int64
+	// obufMinLimit is the smallest output buffer limit of any class: a
+	// reply buffer under it needs no limit check after a command.
+	obufMinLimit int64
+
 	// rdb and aof are the persistence state (rdbsave.go, aof.go).
 	rdb  rdbState
 	aof  aofState
@@ -118,6 +124,11 @@ func New(cfg *config.Config) *Server {
 	s.aof.lastRewriteSecs = -1
 	s.aof.selDB = -1
 	s.core.FlushAll = s.flushAll
+	s.core.CheckOutputLimit = func(cl *command.Client) {
+		if c, ok := cl.Conn.(*conn); ok && int64(len(c.B))+c.obufPending.Load() >= s.obufMinLimit {
+			s.checkOutputLimit(c)
+		}
+	}
 	cfg.OnApply("appendonly", func(c *config.Config) error {
 		switch {
 		case c.AppendOnly && s.aof.state == aofOff:
@@ -363,6 +374,7 @@ func (s *Server) unlinkClient(c *conn) {
 	s.pubsubUnsubscribeAll(c)
 	s.unblockOnFree(c)
 	s.monitorRemove(c)
+	s.trackingDisable(c)
 }
 
 // onKeyExpired propagates the deletion of an expired key and notifies.

@@ -278,12 +278,15 @@ func (h *Hash) RandomPair(fbuf, vbuf []byte) (field, val []byte) {
 }
 
 // RandomPairs calls fn count times with a random pair each time, repeats
-// allowed (HRANDFIELD with a negative count); the hash must not be empty.
-func (h *Hash) RandomPairs(count int, fn func(field, val []byte)) {
+// allowed (HRANDFIELD with a negative count), until fn returns false; the
+// hash must not be empty.
+func (h *Hash) RandomPairs(count int, fn func(field, val []byte) bool) {
 	if h.ht != nil {
 		for ; count > 0; count-- {
 			kv := h.ht.slots[h.ht.randomSlot()].kv
-			fn(hashKVField(kv), hashKVValue(kv))
+			if !fn(hashKVField(kv), hashKVValue(kv)) {
+				return
+			}
 		}
 		return
 	}
@@ -293,7 +296,9 @@ func (h *Hash) RandomPairs(count int, fn func(field, val []byte)) {
 	}
 	var fb, vb [20]byte
 	for ; count > 0; count-- {
-		fn(hashLPPair(h.lp, offs[rand.IntN(len(offs))], fb[:0], vb[:0]))
+		if !fn(hashLPPair(h.lp, offs[rand.IntN(len(offs))], fb[:0], vb[:0])) {
+			return
+		}
 	}
 }
 

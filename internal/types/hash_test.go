@@ -236,9 +236,10 @@ func TestHashRandom(t *testing.T) {
 			check(f, v)
 			counts[string(f)]++
 		}
-		h.RandomPairs(10000, func(f, v []byte) {
+		h.RandomPairs(10000, func(f, v []byte) bool {
 			check(f, v)
 			counts[string(f)]++
+			return true
 		})
 		for f, n := range counts {
 			if n < 1500 || n > 2500 {
