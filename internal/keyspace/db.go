@@ -100,8 +100,6 @@ type DB struct {
 	watched map[string][]*Watcher
 	// AvgTTL is the running average TTL of sampled keys, for INFO keyspace.
 	AvgTTL int64
-	// ExpiresCursor remembers where the active expire cycle stopped.
-	expireSlot int
 }
 
 func newDB(ks *Keyspace, id int) *DB {

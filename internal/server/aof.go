@@ -51,7 +51,6 @@ type aofState struct {
 	lastFsync  time.Time
 	unsynced   bool // written since the last fsync
 	writeErr   error
-	lastSynced int64 // bytes of the current file known fsynced
 
 	rewriteScheduled bool
 	lastRewriteOK    bool
@@ -78,7 +77,7 @@ type bioJob struct {
 // enabled reports whether appendonly is on (writing or about to).
 func (a *aofState) enabled() bool { return a.state != aofOff }
 
-// aofRewriteMinGrowth is the delay between retries of a failed rewrite.
+// aofRewriteRetryDelay is the delay between retries of a failed rewrite.
 const aofRewriteRetryDelay = time.Second
 
 // startBio starts the background I/O goroutine; it runs until the server

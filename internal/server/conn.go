@@ -76,7 +76,6 @@ type conn struct {
 	memAcct int64
 	// Stats for CLIENT LIST.
 	totNetIn, totNetOut int64
-	lib, libVer         string
 }
 
 // maxReadGrow bounds how much a query buffer grows per read, so a declared

@@ -27,7 +27,6 @@ type memRelease struct {
 	lastOps    int64
 	idleTicks  int
 	sample     []metrics.Sample
-	lastMarked uint64
 	// lastLazyFreed is lazyfreed_objects when the cron last looked.
 	lastLazyFreed int64
 }

@@ -896,3 +896,39 @@ func TestAOFLoadTruncated(t *testing.T) {
 		})
 	}
 }
+
+// TestAOFFlushallRestartsRewrite: FLUSHALL during an AOF rewrite stops it
+// and starts a new one on the empty dataset; the AOF then loads to exactly
+// what came after the FLUSHALL.
+func TestAOFFlushallRestartsRewrite(t *testing.T) {
+	n := newShoalNode(t, t.TempDir(), "--appendonly", "yes").start()
+	for i := 0; i < 200; i++ {
+		n.ok("SET", "k"+strconv.Itoa(i), "v")
+	}
+	// 5 ms a key keeps the first rewrite running for about a second.
+	n.ok("CONFIG", "SET", "rdb-key-save-delay", "5000")
+	n.ok("BGREWRITEAOF")
+	if n.info("persistence", "aof_rewrite_in_progress") != "1" {
+		t.Fatal("rewrite not running")
+	}
+	n.ok("FLUSHALL")
+	n.ok("CONFIG", "SET", "rdb-key-save-delay", "0")
+	n.ok("SET", "after", "1")
+	testutil.WaitFor(t, 20*time.Second, func() bool {
+		return n.info("persistence", "aof_rewrites") == "1"
+	})
+	n.waitRewrite()
+	// The killed rewrite's incremental file (2) is folded into the base of
+	// the restarted one, which opened its own (3).
+	if files := strings.Join(n.aofFiles(), " "); !strings.Contains(files, "appendonly.aof.3.incr.aof") || strings.Contains(files, "appendonly.aof.2.incr.aof") {
+		t.Fatalf("AOF files after the restarted rewrite: %s", files)
+	}
+	n.shutdown("NOSAVE")
+	n.restart()
+	if got := n.do("DBSIZE"); got != ":1\r\n" {
+		t.Fatalf("DBSIZE after reload: %q", got)
+	}
+	if got := n.do("GET", "after"); got != "$1\r\n1\r\n" {
+		t.Fatalf("GET after: %q", got)
+	}
+}
