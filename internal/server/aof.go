@@ -48,9 +48,9 @@ type aofState struct {
 	curSize  int64 // aof_current_size: base plus incremental files
 	baseSize int64 // aof_base_size: the size right after the last rewrite
 
-	lastFsync  time.Time
-	unsynced   bool // written since the last fsync
-	writeErr   error
+	lastFsync time.Time
+	unsynced  bool // written since the last fsync
+	writeErr  error
 
 	rewriteScheduled bool
 	lastRewriteOK    bool

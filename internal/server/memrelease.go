@@ -23,10 +23,10 @@ import (
 
 // memRelease is the idle-release state.
 type memRelease struct {
-	running    atomic.Bool
-	lastOps    int64
-	idleTicks  int
-	sample     []metrics.Sample
+	running   atomic.Bool
+	lastOps   int64
+	idleTicks int
+	sample    []metrics.Sample
 	// lastLazyFreed is lazyfreed_objects when the cron last looked.
 	lastLazyFreed int64
 }
