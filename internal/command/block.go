@@ -32,21 +32,17 @@ type BlockRequest struct {
 	ReadyKey []byte
 }
 
-// ReadyFirst returns keys with the key that woke a retried client moved to
-// the front; outside a retry it returns keys unchanged.
-func (c *Client) ReadyFirst(keys [][]byte) [][]byte {
+// ServeKeys returns the keys a blocking command may serve from: all of
+// keys, or during a retry only the key whose signal woke the client, as
+// Redis serves a blocked client from the ready key alone (another key of
+// the command holding the wrong type is then not looked at).
+func (c *Client) ServeKeys(keys [][]byte) [][]byte {
 	if !c.Blocking.Retrying || c.Blocking.ReadyKey == nil {
 		return keys
 	}
 	for i, k := range keys {
 		if string(k) == string(c.Blocking.ReadyKey) {
-			if i == 0 {
-				return keys
-			}
-			out := make([][]byte, 0, len(keys))
-			out = append(out, k)
-			out = append(out, keys[:i]...)
-			return append(out, keys[i+1:]...)
+			return keys[i : i+1]
 		}
 	}
 	return keys

@@ -586,7 +586,7 @@ func lmpopCommand(c *Client) {
 // of keys and replies [key, [elements]], propagated as LPOP/RPOP key
 // count. It reports whether it replied (an element or WRONGTYPE).
 func listMpopServe(c *Client, keys [][]byte, head bool, count int64) bool {
-	for _, key := range c.ReadyFirst(keys) {
+	for _, key := range c.ServeKeys(keys) {
 		e, ok := listLookupWrite(c, key)
 		if !ok {
 			return true
@@ -635,7 +635,7 @@ func listBPopGeneric(c *Client, head bool) {
 		return
 	}
 	keys := c.Argv[1:last]
-	for _, key := range c.ReadyFirst(keys) {
+	for _, key := range c.ServeKeys(keys) {
 		e, ok := listLookupWrite(c, key)
 		if !ok {
 			return

@@ -802,7 +802,7 @@ func zsetBlockingPop(c *Client, max bool) {
 // non-empty key (checking every key's type up to it) and propagate as
 // ZPOPMIN/ZPOPMAX, or block.
 func zsetBlockingGeneric(c *Client, keys [][]byte, max bool, count int64, nested bool, deadline int64) {
-	for _, k := range keys {
+	for _, k := range c.ServeKeys(keys) {
 		_, z, ok := zsetLookup(c, k, true)
 		if !ok {
 			return

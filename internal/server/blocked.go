@@ -195,11 +195,29 @@ func (s *Server) nearestBlockDeadline() int64 {
 	return min
 }
 
-// signalSwappedDBs marks as ready every key that clients of either database
-// wait on and that now has data (scanDatabaseForReadyKeys after SWAPDB).
+// signalSwappedDBs runs after SWAPDB exchanged the contents of a and b.
+// As Redis's swapdbCommand, clients blocked on a key that now has data are
+// served (scanDatabaseForReadyKeys), and XREADGROUP clients blocked on a key
+// that held a stream before the swap and holds none now are answered
+// UNBLOCKED (scanDatabaseForDeletedStreams): the contents a had before the
+// swap are b's now.
 func (s *Server) signalSwappedDBs(a, b *keyspace.DB) {
 	for bk := range s.blocked.byKey {
-		if (bk.db == a || bk.db == b) && bk.db.FindString(bk.key) != nil {
+		var before *keyspace.DB
+		switch bk.db {
+		case a:
+			before = b
+		case b:
+			before = a
+		default:
+			continue
+		}
+		now := bk.db.FindString(bk.key)
+		if now != nil {
+			s.signalKeyAsReady(bk.db, []byte(bk.key))
+			continue
+		}
+		if was := before.FindString(bk.key); was != nil && was.Type == keyspace.TypeStream {
 			s.signalKeyAsReady(bk.db, []byte(bk.key))
 		}
 	}

@@ -110,6 +110,7 @@ func (s *Server) cronIfDue() {
 	if s.evict.procRunning.Load() {
 		s.mu.Lock()
 		s.evictionTimeProc()
+		s.handleClientsBlockedOnKeys()
 		s.mu.Unlock()
 	}
 	now := time.Now()
@@ -165,6 +166,9 @@ func (s *Server) serverCron(now time.Time) {
 	s.blockedTimeouts()
 	s.pauseCron()
 	s.saveCron(now)
+	// Keys the expire cycle deleted may unblock XREADGROUP clients
+	// (handleClientsBlockedOnKeys in beforeSleep).
+	s.handleClientsBlockedOnKeys()
 }
 
 // lruClockMax is the 24-bit LRU clock's range, as Redis's LRU_CLOCK_MAX.

@@ -150,6 +150,15 @@ func (s *Server) evictionTimeProc() {
 	}
 }
 
+// startEvictionTimeProc hands eviction to loop 0 at once, as Redis's
+// updateMaxmemory after CONFIG SET maxmemory: keys over a lowered limit are
+// evicted without waiting for the next command.
+func (s *Server) startEvictionTimeProc() {
+	if s.cfg.MaxMemory != 0 && !s.evict.procRunning.Swap(true) && len(s.loops) > 0 {
+		s.loops[0].wake()
+	}
+}
+
 // evictKeys is performEvictions: it evicts for at most the tenacity's time
 // limit, then hands over to evictionTimeProc (evictRunning).
 func (s *Server) evictKeys() evictResult {

@@ -129,6 +129,10 @@ func New(cfg *config.Config) *Server {
 			s.checkOutputLimit(c)
 		}
 	}
+	cfg.OnApply("maxmemory", func(*config.Config) error {
+		s.startEvictionTimeProc()
+		return nil
+	})
 	cfg.OnApply("appendonly", func(c *config.Config) error {
 		switch {
 		case c.AppendOnly && s.aof.state == aofOff:

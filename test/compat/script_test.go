@@ -229,6 +229,8 @@ func (r *runner) directive(st step, mode compareMode) (compareMode, bool) {
 		}
 		r.cur = name
 		return mode, true
+	case "@closed":
+		return exact, r.closed(st, arg())
 	case "@read":
 		name := arg()
 		c := r.conn(name)
@@ -277,14 +279,55 @@ func (r *runner) command(st step, args []string) bool {
 			r.save(strings.ToLower(args[i]))
 		}
 	}
-	c.redis.Send(args...)
-	c.shoal.Send(args...)
+	c.redis.Send(r.withIDs(args, 0)...)
+	c.shoal.Send(r.withIDs(args, 1)...)
 	if blocking[name] || (name == "XREAD" || name == "XREADGROUP") && slices.ContainsFunc(args, func(a string) bool { return strings.EqualFold(a, "BLOCK") }) {
 		c.deferred = append(c.deferred, st)
 		r.settle(c)
 		return true
 	}
 	return r.compare(st, c)
+}
+
+// withIDs returns args with every "{id:NAME}" replaced by the CLIENT ID of
+// connection NAME on side 0 (redis) or 1 (shoal), for CLIENT UNBLOCK and
+// CLIENT KILL ID.
+func (r *runner) withIDs(args []string, side int) []string {
+	var out []string
+	for i, a := range args {
+		name, ok := strings.CutPrefix(a, "{id:")
+		if !ok || !strings.HasSuffix(name, "}") {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(args)
+		}
+		out[i] = r.conn(strings.TrimSuffix(name, "}")).ids[side]
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}
+
+// closed checks that the server closed connection name on both sides (a
+// CLIENT KILL): its deferred replies never come, and reading ends in an
+// error. The name may then be used again for a new connection.
+func (r *runner) closed(st step, name string) bool {
+	c, ok := r.conns[name]
+	if !ok {
+		r.t.Fatalf("%s: no connection %s", st, name)
+	}
+	delete(r.conns, name)
+	open := false
+	for side, nc := range []*testutil.Conn{c.redis, c.shoal} {
+		if b, err := c.read(side); err == nil {
+			r.t.Errorf("%s: %s still open, sent %q", st, [2]string{"redis", "shoal"}[side], b)
+			open = true
+		}
+		nc.Close()
+	}
+	return !open
 }
 
 // compare reads one reply from each side of c and compares them as st.mode
