@@ -446,3 +446,15 @@ var stringScript = []struct {
 	{[]string{"BITFIELD", "bf", "GET", "u8", "0", "OVERFLOW", "FAIL", "SET", "u8", "0", "256"}, "*2\r\n:255\r\n_\r\n"},
 	{[]string{"HELLO", "2"}, ""},
 }
+
+// TestSetTrimsBigValue: a smaller value SET over a big one does not keep
+// the big one's buffer (Redis's unit/type/string "trim on SET with big
+// value": MEMORY USAGE under 42000 for 33000 bytes after 100000).
+func TestSetTrimsBigValue(t *testing.T) {
+	c := newStringTestClient()
+	runString(t, c, "SET", "key", strings.Repeat("A", 100000))
+	runString(t, c, "SET", "key", strings.Repeat("A", 33000))
+	if e := c.DB.Find([]byte("key")); e == nil || cap(e.Str) >= 42000 {
+		t.Fatalf("value keeps a buffer of %d bytes", cap(e.Str))
+	}
+}

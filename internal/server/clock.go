@@ -16,24 +16,27 @@ func nanotime() int64
 // from the monotonic clock since then, so a wall-clock step shows within
 // one cron period.
 type cmdClock struct {
-	wallMs int64 // unix ms at the last sync
+	wallNs int64 // unix ns at the last sync
 	mono   int64 // nanotime at the last sync
 	last   int64 // nanotime at the end of the previous command
 }
 
-// sync re-reads the wall clock.
+// sync re-reads the wall clock. The monotonic clock is read first, so the
+// derived time is never behind the wall clock a client read before sending
+// a command (an absolute PXAT must not read back as more than its TTL).
 func (k *cmdClock) sync() {
-	now := time.Now()
 	k.mono = nanotime()
-	k.wallMs = now.UnixMilli()
+	k.wallNs = time.Now().UnixNano()
 	k.last = k.mono
 }
 
 // start marks the start of a run of commands (a loop took the lock).
 func (k *cmdClock) start() { k.last = nanotime() }
 
-// nowMs is the unix time in ms at the last reading.
-func (k *cmdClock) nowMs() int64 { return k.wallMs + (k.last-k.mono)/1e6 }
+// nowMs is the unix time in ms at the last reading. It is computed in ns
+// and truncated once: truncating the synced wall time and the elapsed time
+// separately would put it up to 1 ms behind the wall clock.
+func (k *cmdClock) nowMs() int64 { return (k.wallNs + k.last - k.mono) / 1e6 }
 
 // tick reads the monotonic clock and returns the ns since the last tick.
 func (k *cmdClock) tick() int64 {
