@@ -99,6 +99,10 @@ func Register(name string, p Proc) {
 	registry[name] = p
 }
 
+// protectedNames are the commands Redis 7.0 flags CMD_PROTECTED. COMMAND
+// INFO does not show that flag, so the specs dumped from it lack it.
+var protectedNames = map[string]bool{"debug": true, "module|load": true, "module|loadex": true, "module|unload": true}
+
 func buildTable() {
 	table = make(map[string]*Command, len(specTable))
 	for _, s := range specTable {
@@ -117,6 +121,9 @@ func newCommand(s *Spec, parent *Command) *Command {
 	cmd := &Command{Spec: s, Parent: parent, Proc: registry[s.Name]}
 	for _, f := range s.Flags {
 		cmd.Flags |= flagNames[f]
+	}
+	if protectedNames[s.Name] {
+		cmd.Flags |= FlagProtected
 	}
 	if len(s.Subcommands) > 0 {
 		cmd.Sub = make(map[string]*Command, len(s.Subcommands))

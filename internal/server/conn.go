@@ -170,6 +170,11 @@ func (c *conn) processInput(data []byte) int {
 			break
 		}
 		c.rd.AuthRequired = c.Flags&command.ClientAuthenticated == 0
+		if c.Flags&command.ClientMaster == 0 {
+			// Read per command, as Redis reads proto_max_bulk_len: a CONFIG
+			// SET reaches connections already open.
+			c.rd.MaxBulkLen = srv.cfg.ProtoMaxBulkLen
+		}
 		argv, n, err := c.rd.Next(data[pos:], c.argv[:0])
 		if err != nil {
 			var pe *resp.ProtocolError

@@ -103,10 +103,6 @@ const replyBufferPeakResetDefault = 5000
 // number of arguments gets the unknown-subcommand error; subcommands that
 // need jemalloc (MALLCTL, MALLCTL-STR) are unknown, as in a libc build.
 func debugCommand(s *Server, c *conn) {
-	if s.cfg.EnableDebugCommand == config.EnableNo || (s.cfg.EnableDebugCommand == config.EnableLocal && !c.isLocal()) {
-		c.Error(rerr.Line("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."))
-		return
-	}
 	argc := len(c.Argv)
 	dbg := &s.core.Debug
 	switch sub := strings.ToLower(string(c.Argv[1])); {

@@ -26,8 +26,6 @@ func unimplementedFeature(name string) string {
 		return "scripting"
 	case strings.HasPrefix(name, "cluster-"):
 		return "cluster mode"
-	case name == "enable-module-command":
-		return "the MODULE command"
 	case name == "acl-pubsub-default" || name == "aclfile" || name == "acllog-max-len":
 		return "ACL"
 	case strings.HasPrefix(name, "active-defrag-"):

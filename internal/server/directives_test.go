@@ -32,7 +32,7 @@ func TestDirectiveWarnings(t *testing.T) {
 			"WARNING: 'cluster-enabled' is accepted for compatibility but has no effect yet: cluster mode is not implemented in this version.",
 			"WARNING: 'cluster-node-timeout' is accepted for compatibility but has no effect yet: cluster mode is not implemented in this version.",
 		}},
-		{[]string{"enable-module-command"}, []string{"WARNING: 'enable-module-command' is accepted for compatibility but has no effect yet: the MODULE command is not implemented in this version."}},
+		{[]string{"enable-module-command"}, nil},
 		{[]string{"io-threads-do-reads", "sanitize-dump-payload"}, []string{
 			"WARNING: 'io-threads-do-reads' has no effect: Shoal's I/O threads always read and parse their clients' commands.",
 			"WARNING: 'sanitize-dump-payload' has no effect: Shoal always validates RESTORE and RDB payloads deeply.",

@@ -35,6 +35,12 @@ func (s *Server) processCommand(c *conn) {
 		return
 	}
 	c.Cmd = cmd
+	if cmd.Has(command.FlagProtected) {
+		if e := s.protectedReject(c, cmd); e != nil {
+			s.rejectCommand(c, e)
+			return
+		}
+	}
 	if c.Flags&command.ClientAuthenticated == 0 && !cmd.Has(command.FlagNoAuth) {
 		s.rejectCommand(c, rerr.NoAuth)
 		return
