@@ -151,11 +151,13 @@ func (s *Server) flushAOF(force bool) {
 			time.Sleep(a.flushSleep)
 		}
 		n, err := s.aofWriteTimed(a.file, a.buf)
+		if err != nil && n > 0 {
+			n = s.aofRemoveShortWrite(n, len(a.buf))
+		} else if err != nil && a.writeErr == nil {
+			s.logf(logWarning, "Error writing to the AOF file: %v", err)
+		}
 		a.curSize += int64(n)
 		if err != nil {
-			if a.writeErr == nil {
-				s.logf(logWarning, "Error writing to the AOF file: %v", err)
-			}
 			if s.cfg.AppendFsync == config.FsyncAlways {
 				s.logf(logWarning, "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...")
 				os.Exit(1)
@@ -206,6 +208,29 @@ func (s *Server) flushAOF(force bool) {
 		fdatasync(a.file)
 		a.unsynced = false
 	}
+}
+
+// aofRemoveShortWrite truncates the n bytes a failed write (a full disk)
+// left at the end of the AOF, as flushAppendOnlyFile does: the file then
+// ends with the last complete command, so it loads even with
+// aof-load-truncated no. It returns how many written bytes remain: 0, or
+// n when the truncation failed.
+func (s *Server) aofRemoveShortWrite(n, expected int) int {
+	a := &s.aof
+	if a.writeErr == nil {
+		s.logf(logWarning, "Short write while writing to the AOF file: (nwritten=%d, expected=%d)", n, expected)
+	}
+	fi, err := a.file.Stat()
+	if err == nil {
+		err = a.file.Truncate(fi.Size() - int64(n))
+	}
+	if err != nil {
+		if a.writeErr == nil {
+			s.logf(logWarning, "Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next time it starts.  ftruncate: %v", err)
+		}
+		return n
+	}
+	return 0
 }
 
 // aofCron retries failed writes, runs the everysec fsync, and starts a
