@@ -14,10 +14,10 @@ func (core *Core) RDBLimits() rdb.Limits { return dumpLimits(&core.Limits) }
 // LFU frequency stored with it (-1 when absent). It reports false, and
 // creates nothing, when the key already exists.
 func (core *Core) LoadKey(db *keyspace.DB, key []byte, v rdb.Value, expireMs, idle, freq int64) bool {
-	if db.Find(key) != nil {
+	e := db.AddNew(key, v.Type)
+	if e == nil {
 		return false
 	}
-	e := db.Add(key, v.Type)
 	if v.Type == keyspace.TypeString {
 		e.Str = v.Str
 		e.Enc = stringEnc(v.Str)

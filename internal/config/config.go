@@ -53,6 +53,9 @@ type Config struct {
 	// (µs; negative: ns), for tests (hidden rdb-key-save-delay and
 	// key-load-delay).
 	RDBKeySaveDelay, KeyLoadDelay int
+	// LoadingEventsInterval is loading-process-events-interval-bytes:
+	// while loading, clients are served every that many bytes.
+	LoadingEventsInterval int
 	// PropagationErrorBehavior is propagation-error-behavior.
 	PropagationErrorBehavior int
 	DBFilename               string

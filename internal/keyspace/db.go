@@ -240,11 +240,46 @@ func (db *DB) Insert(e *Entry) {
 		d = newDict()
 		db.tables[slot] = d
 	}
+	db.link(slot, d, e, hashKey(e.Key))
+}
+
+// AddNew creates key with type typ and returns its entry, or returns nil
+// when the key exists: Find and Add with one hash computation, for
+// loading a dataset.
+func (db *DB) AddNew(key []byte, typ uint8) *Entry {
+	slot := db.slotOf(unsafeString(key))
+	d := db.tables[slot]
+	if d == nil {
+		d = newDict()
+		db.tables[slot] = d
+	}
+	h := hashKey(unsafeString(key))
+	if d.findHash(unsafeString(key), h) != nil {
+		return nil
+	}
+	e := &Entry{Key: string(key), Type: typ}
+	db.link(slot, d, e, h)
+	return e
+}
+
+// Expand sizes an empty database's table for n keys before they are
+// loaded (RESIZEDB, as rdbLoad's dictExpand), so that loading does not
+// rehash. Cluster mode's per-slot tables grow as usual.
+func (db *DB) Expand(n int) {
+	if db.ks.slotted || db.count != 0 || n <= 0 {
+		return
+	}
+	d := newDict()
+	d.resize(n)
+	db.tables[0] = d
+}
+
+func (db *DB) link(slot int, d *dict, e *Entry, h uint64) {
 	if db.ks.LRUClock != nil {
 		e.LRU = db.ks.LRUClock()
 	}
 	e.snap = db.ks.snap.epoch
-	d.add(e, db.ks.CanResize)
+	d.addHash(e, h, db.ks.CanResize)
 	db.count++
 	if db.slotCounts != nil {
 		db.fenwickAdd(slot, 1)

@@ -151,14 +151,16 @@ func (d *dict) shrinkIfNeeded() {
 	}
 }
 
-func (d *dict) find(key string) *Entry {
+func (d *dict) find(key string) *Entry { return d.findHash(key, hashKey(key)) }
+
+// findHash is find for a key whose hash h the caller has computed.
+func (d *dict) findHash(key string, h uint64) *Entry {
 	if d.len() == 0 {
 		return nil
 	}
 	if d.rehashing() {
 		d.rehashStep(1)
 	}
-	h := hashKey(key)
 	for t := 0; t < 2; t++ {
 		tab := d.ht[t]
 		if len(tab) == 0 {
@@ -177,7 +179,10 @@ func (d *dict) find(key string) *Entry {
 }
 
 // add links a new entry; the caller has checked the key is absent.
-func (d *dict) add(e *Entry, canResize bool) {
+func (d *dict) add(e *Entry, canResize bool) { d.addHash(e, hashKey(e.Key), canResize) }
+
+// addHash is add for an entry whose key's hash h the caller has computed.
+func (d *dict) addHash(e *Entry, h uint64, canResize bool) {
 	if d.rehashing() {
 		d.rehashStep(1)
 	}
@@ -187,7 +192,7 @@ func (d *dict) add(e *Entry, canResize bool) {
 		t = 1
 	}
 	tab := d.ht[t]
-	idx := hashKey(e.Key) & uint64(len(tab)-1)
+	idx := h & uint64(len(tab)-1)
 	e.next = tab[idx]
 	tab[idx] = e
 	d.used[t]++

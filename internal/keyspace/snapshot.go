@@ -8,49 +8,66 @@ package keyspace
 // when it is deleted, flushed or swapped away. Each entry carries the epoch
 // of the snapshot that last recorded it; keys created after the snapshot
 // began carry the current epoch from birth and are never recorded.
+//
+// The walk encodes the keys it claims without the lock: a claimed key is
+// marked in flight (epoch-1) until the walk's next step, and a write that
+// reaches a key in flight first waits for the walk to finish encoding it.
 
 // snapState is the active snapshot's hook, if any.
 type snapState struct {
+	// epoch is even: epoch-1 marks keys in flight.
 	epoch uint16
 	save  func(db *DB, e *Entry)
+	wait  func()
 }
 
 // BeginSnapshot starts a snapshot: until EndSnapshot, save is called exactly
 // once for every key that existed now, before that key is modified or
-// removed, unless the snapshot's own walk claimed it first (Claim). save
-// must not modify the keyspace.
-func (ks *Keyspace) BeginSnapshot(save func(db *DB, e *Entry)) {
-	ks.snap.epoch++
-	if ks.snap.epoch == 0 {
+// removed, unless the snapshot's own walk claimed it first (Claim); for a
+// key the walk claimed, wait is called instead, and must return once the
+// walk no longer reads the key. Neither may modify the keyspace.
+func (ks *Keyspace) BeginSnapshot(save func(db *DB, e *Entry), wait func()) {
+	ks.snap.epoch += 2
+	if ks.snap.epoch < 2 {
 		// The epoch wrapped: clear every mark so that no key still carries
-		// the number the new snapshot will use.
+		// a number the new snapshot will use.
 		for _, db := range ks.DBs {
 			db.Each(func(e *Entry) bool { e.snap = 0; return true })
 		}
-		ks.snap.epoch = 1
+		ks.snap.epoch = 2
 	}
 	ks.snap.save = save
+	ks.snap.wait = wait
 }
 
-// EndSnapshot stops calling the active snapshot's save function.
-func (ks *Keyspace) EndSnapshot() { ks.snap.save = nil }
+// EndSnapshot stops calling the active snapshot's functions. The walk
+// must not be reading any key any more.
+func (ks *Keyspace) EndSnapshot() { ks.snap.save, ks.snap.wait = nil, nil }
 
 // SnapshotActive reports whether a snapshot is in progress.
 func (ks *Keyspace) SnapshotActive() bool { return ks.snap.save != nil }
 
-// Claim marks e as recorded by the active snapshot and reports whether it
-// was not yet, i.e. whether the caller must record it now.
+// Claim marks e as taken by the active snapshot's walk, which records it
+// without the lock, and reports whether it was not recorded yet, i.e.
+// whether the walk must record it. Until the walk's wait function returns,
+// the keyspace does not let a write reach e.
 func (ks *Keyspace) Claim(e *Entry) bool {
-	if e.snap == ks.snap.epoch {
+	if e.snap == ks.snap.epoch || e.snap == ks.snap.epoch-1 {
 		return false
 	}
-	e.snap = ks.snap.epoch
+	e.snap = ks.snap.epoch - 1
 	return true
 }
 
-// snapRecord hands e to the active snapshot unless it already has it.
+// snapRecord hands e to the active snapshot unless it already has it; a
+// key the walk is encoding is waited for.
 func (ks *Keyspace) snapRecord(db *DB, e *Entry) {
-	if e.snap != ks.snap.epoch {
+	switch e.snap {
+	case ks.snap.epoch:
+	case ks.snap.epoch - 1:
+		ks.snap.wait()
+		e.snap = ks.snap.epoch
+	default:
 		e.snap = ks.snap.epoch
 		ks.snap.save(db, e)
 	}

@@ -398,6 +398,10 @@ func shutdownCommand(s *Server, c *conn) {
 		c.Error(rerr.Syntax)
 		return
 	}
+	if s.load.active.Load() {
+		// Never save a half-loaded dataset (shutdownCommand).
+		flags.save, flags.nosave = false, true
+	}
 	s.logf(logWarning, "User requested shutdown...")
 	if err := s.prepareForShutdown(flags); err != nil {
 		c.Error(rerr.Line("ERR Errors trying to SHUTDOWN. Check logs."))

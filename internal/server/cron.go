@@ -105,8 +105,12 @@ func (cr *cronState) commandTime() int64 {
 	return cr.nowMs
 }
 
-// cronIfDue runs serverCron when its period elapsed.
+// cronIfDue runs serverCron when its period elapsed; not while the
+// dataset loads, as Redis runs only whileBlockedCron then.
 func (s *Server) cronIfDue() {
+	if s.load.active.Load() {
+		return
+	}
 	if s.evict.procRunning.Load() {
 		s.mu.Lock()
 		s.evictionTimeProc()

@@ -684,8 +684,7 @@ func debugReload(s *Server, c *conn) {
 			return
 		}
 	}
-	data, err := os.ReadFile(s.cfg.DBFilename)
-	if err != nil {
+	if _, err := os.Stat(s.cfg.DBFilename); err != nil {
 		c.Error(rerr.Line("ERR Error trying to load the RDB dump"))
 		return
 	}
@@ -696,7 +695,7 @@ func debugReload(s *Server, c *conn) {
 	}
 	s.ks.Loading = true
 	s.ks.Now = time.Now().UnixMilli()
-	_, err = s.loadRDBInto(data, false, merge)
+	err := s.loadRDBFile(s.cfg.DBFilename, merge)
 	s.ks.Loading = false
 	if err != nil {
 		s.logf(logWarning, "%v", err)
@@ -720,7 +719,7 @@ func debugLoadAOF(s *Server, c *conn) {
 		db.Flush()
 	}
 	s.ks.Loading = true
-	_, err := s.loadAOF()
+	_, err := s.loadAOF(false)
 	s.ks.Loading = false
 	if err != nil {
 		s.logf(logWarning, "%v", err)

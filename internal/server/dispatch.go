@@ -71,6 +71,10 @@ func (s *Server) processCommand(c *conn) {
 		s.rejectCommand(c, rerr.Line("ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
 		return
 	}
+	if s.load.active.Load() && !cmd.Has(command.FlagLoading) {
+		s.rejectCommand(c, rerr.Loading)
+		return
+	}
 	if c.Flags&command.ClientMulti != 0 && !isMultiControl(cmd) {
 		s.queueMultiCommand(c)
 		return

@@ -274,12 +274,14 @@ func (s *Server) lfuPolicy() bool {
 }
 
 // idleTime is the seconds since the entry was last touched (LRU clock).
-func (s *Server) idleTime(e *keyspace.Entry) uint32 {
-	now := s.cron.clock
-	if now >= e.LRU {
-		return now - e.LRU
+func (s *Server) idleTime(e *keyspace.Entry) uint32 { return lruIdle(e.LRU, s.cron.clock) }
+
+// lruIdle is the seconds from LRU clock lru to clock now.
+func lruIdle(lru, now uint32) uint32 {
+	if now >= lru {
+		return now - lru
 	}
-	return now + (lruClockMax - e.LRU)
+	return now + (lruClockMax - lru)
 }
 
 // LFU counters, as evict.c: the high 16 bits of LRU hold the last
@@ -289,14 +291,19 @@ const lfuInitVal = 5
 func (s *Server) lfuMinutes() uint32 { return uint32(s.cron.nowMs/60000) & 0xffff }
 
 func (s *Server) lfuCounter(e *keyspace.Entry) uint8 {
-	counter := uint8(e.LRU & 0xff)
-	ldt := e.LRU >> 8
-	now := s.lfuMinutes()
+	return lfuDecayed(e.LRU, s.lfuMinutes(), uint32(s.cfg.LFUDecayTime))
+}
+
+// lfuDecayed is the LFU counter in lru decayed to minute now with
+// lfu-decay-time decay.
+func lfuDecayed(lru, now, decay uint32) uint8 {
+	counter := uint8(lru & 0xff)
+	ldt := lru >> 8
 	elapsed := now - ldt
 	if now < ldt {
 		elapsed = 0xffff - ldt + now
 	}
-	if decay := uint32(s.cfg.LFUDecayTime); decay > 0 {
+	if decay > 0 {
 		periods := elapsed / decay
 		if periods >= uint32(counter) {
 			return 0

@@ -285,7 +285,7 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 		processed = job.snap.Keys()
 		total = int64(s.ks.Size())
 	}
-	field(b, "loading", 0)
+	field(b, "loading", boolInt(s.load.active.Load()))
 	field(b, "async_loading", 0)
 	field(b, "current_cow_peak", 0)
 	field(b, "current_cow_size", 0)
@@ -323,6 +323,9 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 		field(b, "aof_buffer_length", len(a.buf))
 		field(b, "aof_pending_bio_fsync", a.bioPending.Load())
 		field(b, "aof_delayed_fsync", a.delayedFsync)
+	}
+	if s.load.active.Load() {
+		s.loadingInfo(b)
 	}
 }
 

@@ -1,12 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"shoal/internal/command"
@@ -16,12 +20,105 @@ import (
 	"shoal/internal/persist/snapshot"
 )
 
-// Loading the dataset at start-up (loadDataFromDisk): the AOF when
-// appendonly is on, otherwise the RDB file. Runs before the event loops
-// start, so nothing else holds the lock; errors are fatal, as in Redis.
+// Loading the dataset (loadDataFromDisk): the AOF when appendonly is on,
+// otherwise the RDB file, streamed from disk. At start-up the event loops
+// already run: the loader holds the executor lock and gives it up every
+// loading-process-events-interval-bytes (processEventsWhileBlocked), when
+// clients are answered -LOADING, except for the commands flagged
+// "loading" (INFO, PING, CONFIG, SHUTDOWN...), and INFO shows the
+// progress. Errors are fatal, as in Redis.
 
-// loadDataFromDisk loads the dataset and opens the AOF for appending. It
-// logs and returns an error when the server must not start.
+// loadState is server.loading and the loading_* fields of INFO
+// persistence. Guarded by s.mu except active, which the loops and the
+// cron read without it.
+type loadState struct {
+	// active is server.loading while the start-up load runs.
+	active atomic.Bool
+	// abort is set by a shutdown signal during loading: the loader stops
+	// at its next yield (whileBlockedCron's shutdown_asap).
+	abort atomic.Bool
+	// yield: give up the lock periodically (the start-up load; DEBUG
+	// RELOAD and LOADAOF hold it throughout).
+	yield bool
+	// startTime is loading_start_time (unix seconds); totalBytes,
+	// loadedBytes and rdbUsedMem are loading_total_bytes,
+	// loading_loaded_bytes and loading_rdb_used_mem.
+	startTime, totalBytes, loadedBytes, rdbUsedMem int64
+	// fileBase is loadedBytes where the file being read starts;
+	// nextYield is the loadedBytes of the next yield.
+	fileBase, nextYield int64
+}
+
+// errLoadingStopped ends a load that a SHUTDOWN or a signal interrupted.
+var errLoadingStopped = errors.New("loading stopped by shutdown")
+
+// startLoading opens a load of total bytes (startLoading).
+func (s *Server) startLoading(total int64, yield bool) {
+	l := &s.load
+	l.startTime = time.Now().Unix()
+	l.totalBytes, l.loadedBytes, l.rdbUsedMem, l.fileBase = total, 0, 0, 0
+	l.yield = yield
+	l.nextYield = int64(s.cfg.LoadingEventsInterval)
+	l.active.Store(yield)
+}
+
+// stopLoading closes it (stopLoading).
+func (s *Server) stopLoading() {
+	s.load.yield = false
+	s.load.active.Store(false)
+}
+
+// loadingProgress records that off bytes of the current file are loaded
+// and, every loading-process-events-interval-bytes, lets clients in.
+func (s *Server) loadingProgress(off int64) error {
+	l := &s.load
+	l.loadedBytes = l.fileBase + off
+	if !l.yield || l.loadedBytes < l.nextYield {
+		return nil
+	}
+	l.nextYield = l.loadedBytes + int64(s.cfg.LoadingEventsInterval)
+	// Clients run as clients, not as the loader (stats, propagation).
+	s.ks.Loading = false
+	s.mu.Unlock()
+	runtime.Gosched()
+	s.mu.Lock()
+	s.ks.Loading = true
+	if s.stopping.Load() || l.abort.Load() {
+		return errLoadingStopped
+	}
+	return nil
+}
+
+// loadingInfo appends the loading_* fields INFO persistence shows while
+// loading, computed as genRedisInfoString does.
+func (s *Server) loadingInfo(b *strings.Builder) {
+	l := &s.load
+	perc := 0.0
+	remaining := int64(1)
+	switch {
+	case l.totalBytes != 0:
+		perc = float64(l.loadedBytes) / float64(l.totalBytes) * 100
+		remaining = l.totalBytes - l.loadedBytes
+	case l.rdbUsedMem != 0:
+		perc = min(float64(l.loadedBytes)/float64(l.rdbUsedMem)*100, 99.99)
+		remaining = max(l.rdbUsedMem-l.loadedBytes, 1)
+	}
+	elapsed := time.Now().Unix() - l.startTime
+	eta := int64(1)
+	if elapsed != 0 {
+		eta = elapsed * remaining / (l.loadedBytes + 1)
+	}
+	field(b, "loading_start_time", l.startTime)
+	field(b, "loading_total_bytes", l.totalBytes)
+	field(b, "loading_rdb_used_mem", l.rdbUsedMem)
+	field(b, "loading_loaded_bytes", l.loadedBytes)
+	field(b, "loading_loaded_perc", strconv.FormatFloat(perc, 'f', 2, 64))
+	field(b, "loading_eta_seconds", eta)
+}
+
+// loadDataFromDisk loads the dataset and opens the AOF for appending,
+// serving clients meanwhile. It logs and returns an error when the server
+// must not start, errLoadingStopped when a shutdown interrupted it.
 func (s *Server) loadDataFromDisk() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -31,9 +128,10 @@ func (s *Server) loadDataFromDisk() error {
 	defer func() {
 		s.ks.Loading = false
 		s.core.Dirty = 0
+		s.stopLoading()
 	}()
 	if s.cfg.AppendOnly {
-		loaded, err := s.loadAOF()
+		loaded, err := s.loadAOF(true)
 		if err != nil {
 			return err
 		}
@@ -42,40 +140,81 @@ func (s *Server) loadDataFromDisk() error {
 		}
 		return s.openAOFOnStart()
 	}
-	data, err := os.ReadFile(s.cfg.DBFilename)
+	f, err := os.Open(s.cfg.DBFilename)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("Fatal error loading the DB: %v. Exiting.", err)
 	}
-	if _, err := s.loadRDB(data, false); err != nil {
+	defer f.Close()
+	s.startLoading(fileSize(s.cfg.DBFilename), true)
+	if _, err := s.loadRDBFrom(f, false, false); err != nil {
 		return err
 	}
 	s.logf(logNotice, "DB loaded from disk: %.3f seconds", time.Since(start).Seconds())
 	return nil
 }
 
-// loadRDB loads an RDB image into the (empty) keyspace and returns the
-// offset after it. Expired keys are skipped unless the image is an AOF
-// preamble, whose later commands expect them (rdbLoadRio).
-func (s *Server) loadRDB(data []byte, preamble bool) (int, error) {
-	return s.loadRDBInto(data, preamble, false)
+// loadRDBFile loads the RDB file at path into the dataset, holding the
+// lock throughout (DEBUG RELOAD); with merge a key already in the dataset
+// is replaced by the file's instead of being fatal.
+func (s *Server) loadRDBFile(path string, merge bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s.startLoading(fileSize(path), false)
+	defer s.stopLoading()
+	_, err = s.loadRDBFrom(f, false, merge)
+	return err
 }
 
-// loadRDBInto is loadRDB; with merge a key already in the dataset is
-// replaced by the file's (DEBUG RELOAD MERGE) instead of being fatal.
-func (s *Server) loadRDBInto(data []byte, preamble, merge bool) (int, error) {
+// loadRDBFrom loads an RDB image streamed from f into the dataset and
+// returns what rdb.LoadFrom reports (the image's end and the bytes read
+// past it). Expired keys are skipped unless the image is an AOF preamble,
+// whose later commands expect them (rdbLoadRio). With merge a key already
+// in the dataset is replaced by the file's (DEBUG RELOAD MERGE) instead of
+// being fatal.
+func (s *Server) loadRDBFrom(f *os.File, preamble, merge bool) (rdb.LoadInfo, error) {
 	db := s.ks.DBs[0]
 	var loaded, expired int64
 	now := s.ks.Now
+	size := int64(-1)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
 	h := &rdb.Handler{
+		Aux: func(key, value []byte) error {
+			switch string(key) {
+			case "redis-ver":
+				s.logf(logNotice, "Loading RDB produced by version %s", value)
+			case "ctime":
+				if ct, err := strconv.ParseInt(string(value), 10, 64); err == nil {
+					s.logf(logNotice, "RDB age %d seconds", max(time.Now().Unix()-ct, 0))
+				}
+			case "used-mem":
+				if mem, err := strconv.ParseInt(string(value), 10, 64); err == nil {
+					s.logf(logNotice, "RDB memory usage when created %.2f Mb", float64(mem)/(1024*1024))
+					s.load.rdbUsedMem = mem
+				}
+			}
+			return nil
+		},
 		SelectDB: func(id int) error {
 			if id >= len(s.ks.DBs) {
 				return fmt.Errorf("FATAL: Data file was created with a Redis server configured to handle more than %d databases. Exiting\n", len(s.ks.DBs))
 			}
 			db = s.ks.DBs[id]
 			return nil
+		},
+		ResizeDB: func(keys, _ uint64) {
+			// A hostile size may claim more keys than the file holds:
+			// a record takes at least 3 bytes.
+			if size >= 0 && keys <= uint64(size/3) {
+				db.Expand(int(keys))
+			}
 		},
 		Entry: func(key []byte, v rdb.Value, expireMs int64, meta rdb.RecordMeta) error {
 			if expireMs == -1 {
@@ -105,24 +244,26 @@ func (s *Server) loadRDBInto(data []byte, preamble, merge bool) (int, error) {
 			loaded++
 			return nil
 		},
+		Progress: s.loadingProgress,
 	}
-	info, err := rdb.Load(data, s.core.RDBLimits(), s.cfg.RDBChecksum && !s.core.Debug.SkipChecksum, h)
+	info, err := rdb.LoadFrom(f, size, s.core.RDBLimits(), s.cfg.RDBChecksum && !s.core.Debug.SkipChecksum, h)
 	if err != nil {
 		var le *rdb.LoadError
 		if errors.As(err, &le) && errors.Is(err, rdb.ErrWrongChecksum) {
 			s.logf(logWarning, "%v", err)
-			return 0, fmt.Errorf("Internal error in RDB reading offset %d -> RDB CRC error", le.Offset)
+			return info, fmt.Errorf("Internal error in RDB reading offset %d -> RDB CRC error", le.Offset)
 		}
-		return 0, err
+		return info, err
 	}
 	s.rdb.loadedKeys, s.rdb.loadedExpired = loaded, expired
 	s.logf(logNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", loaded, expired)
-	return info.End, nil
+	return info, nil
 }
 
 // loadAOF reads the manifest and replays its files in order
 // (loadAppendOnlyFiles). It reports whether there was anything to load.
-func (s *Server) loadAOF() (bool, error) {
+// With yield, clients are served while it runs (start-up).
+func (s *Server) loadAOF(yield bool) (bool, error) {
 	a := &s.aof
 	data, err := os.ReadFile(s.aofPath(s.manifestName()))
 	switch {
@@ -152,7 +293,14 @@ func (s *Server) loadAOF() (bool, error) {
 		}
 	}
 	total := int64(0)
+	for _, f := range files {
+		total += fileSize(s.aofPath(f.Name))
+	}
+	s.startLoading(total, yield)
+	defer s.stopLoading()
+	total = 0
 	for i, f := range files {
+		s.load.fileBase = s.load.loadedBytes
 		n, err := s.loadAOFFile(f, i == len(files)-1)
 		if err != nil {
 			return false, err
@@ -197,35 +345,53 @@ func (s *Server) aofUpgradeIfNeeded() error {
 	return nil
 }
 
-// loadAOFFile replays one file of the AOF and returns its size after any
-// truncation. Only the last file may end in the middle of a command, and
-// only with aof-load-truncated.
+// loadAOFFile replays one file of the AOF, streamed, and returns its size
+// after any truncation. Only the last file may end in the middle of a
+// command, and only with aof-load-truncated.
 func (s *Server) loadAOFFile(f aof.File, last bool) (int64, error) {
 	path := s.aofPath(f.Name)
-	data, err := os.ReadFile(path)
+	file, err := os.Open(path)
 	if err != nil {
 		return 0, fmt.Errorf("Fatal error: can't open the append log file %s for reading: %s", f.Name, errnoText(err))
 	}
-	if len(data) == 0 {
+	defer file.Close()
+	size := fileSize(path)
+	if size == 0 {
 		return 0, nil
 	}
 	start := time.Now()
+	var head [len("REDIS")]byte
+	n, _ := file.ReadAt(head[:], 0)
+	var src io.Reader = file
 	pos := 0
-	if aof.HasRDBPreamble(data) {
+	if aof.HasRDBPreamble(head[:n]) {
 		s.logf(logNotice, "Reading RDB base file on AOF loading...")
-		end, err := s.loadRDB(data, true)
+		info, err := s.loadRDBFrom(file, true, false)
 		if err != nil {
+			if err == errLoadingStopped {
+				return 0, err
+			}
 			return 0, fmt.Errorf("Error reading the RDB base file %s, AOF loading aborted", f.Name)
 		}
-		pos = end
+		pos = info.End
+		src = io.MultiReader(bytes.NewReader(info.Rest), file)
 	}
 	fake := s.newLoadingClient()
-	rd := aof.NewReaderAt(data, pos)
+	rd := aof.NewStreamReader(src, pos)
 	for {
+		// Redis lets clients in every 1024 commands; every
+		// loading-process-events-interval-bytes bounds the wait whatever
+		// the commands' sizes.
+		if err := s.loadingProgress(int64(rd.Offset())); err != nil {
+			return 0, err
+		}
 		argv, err := rd.Next()
 		if err == nil {
 			if err := s.replayCommand(fake, argv, f.Name); err != nil {
 				return 0, err
+			}
+			if d := s.cfg.KeyLoadDelay; d != 0 {
+				time.Sleep(keyDelay(d))
 			}
 			continue
 		}
@@ -246,16 +412,19 @@ func (s *Server) loadAOFFile(f aof.File, last bool) (int64, error) {
 				return 0, fmt.Errorf("Error truncating the AOF file %s: %v", f.Name, err)
 			}
 			s.logf(logWarning, "AOF %s loaded anyway because aof-load-truncated is enabled", f.Name)
-			data = data[:valid]
+			size = int64(valid)
 			break
 		}
 		return 0, fmt.Errorf("Bad file format reading the append only file %s: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>", f.Name)
+	}
+	if err := s.loadingProgress(int64(rd.Offset())); err != nil {
+		return 0, err
 	}
 	if fake.Flags&command.ClientMulti != 0 {
 		fake.discardTransaction()
 	}
 	s.logf(logNotice, "DB loaded from %s file %s: %.3f seconds", aofFileKind(f), f.Name, time.Since(start).Seconds())
-	return int64(len(data)), nil
+	return size, nil
 }
 
 func aofFileKind(f aof.File) string {

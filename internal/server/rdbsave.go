@@ -89,21 +89,30 @@ func (s *Server) rdbEncoder(aofBase bool) *rdb.Encoder {
 			{Key: "used-mem", Value: strconv.FormatUint(s.usedMemory(), 10)},
 			{Key: "aof-base", Value: base},
 		},
-		Meta:     s.recordMeta,
+		Meta:     s.recordMetaFunc(),
 		Compress: s.cfg.RDBCompression,
 	}
 }
 
-// recordMeta is the eviction metadata saved with e: its idle time under an
-// LRU policy, its LFU counter under an LFU policy, nothing otherwise.
-func (s *Server) recordMeta(e *keyspace.Entry) rdb.RecordMeta {
+// recordMetaFunc returns what computes the eviction metadata saved with a
+// key: its idle time under an LRU policy, its LFU counter under an LFU
+// policy, nothing otherwise. The policy and clocks are those of now, as a
+// forked child's are those of the fork: the function reads nothing but the
+// entry, so a snapshot may call it without the lock.
+func (s *Server) recordMetaFunc() func(e *keyspace.Entry) rdb.RecordMeta {
 	switch {
 	case s.lfuPolicy():
-		return rdb.RecordMeta{Freq: s.lfuCounter(e), HasFreq: true}
+		now, decay := s.lfuMinutes(), uint32(s.cfg.LFUDecayTime)
+		return func(e *keyspace.Entry) rdb.RecordMeta {
+			return rdb.RecordMeta{Freq: lfuDecayed(e.LRU, now, decay), HasFreq: true}
+		}
 	case s.lruPolicy():
-		return rdb.RecordMeta{Idle: uint64(s.idleTime(e)), HasIdle: true}
+		clock := s.cron.clock
+		return func(e *keyspace.Entry) rdb.RecordMeta {
+			return rdb.RecordMeta{Idle: uint64(lruIdle(e.LRU, clock)), HasIdle: true}
+		}
 	}
-	return rdb.RecordMeta{}
+	return nil
 }
 
 // lruPolicy reports whether maxmemory-policy is an LRU one.
@@ -142,6 +151,14 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 				return errJobCanceled
 			}
 		}
+		// Errors of the last step's Encode, and of keys the hook saved.
+		if err := snap.Err(); err != nil {
+			snap.Abort()
+			if job != nil {
+				s.mu.Unlock()
+			}
+			return err
+		}
 		budget := snapshotStepKeys
 		if job == nil {
 			budget = 1 << 16
@@ -149,17 +166,18 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 		before := snap.Keys()
 		done := snap.Step(budget)
 		buf = snap.Take(spare)
-		encErr := snap.Err()
-		delay := keyDelay(s.cfg.RDBKeySaveDelay) * time.Duration(snap.Keys()-before)
-		if encErr != nil {
-			snap.Abort()
-		}
 		if job != nil {
 			s.mu.Unlock()
 		}
-		if encErr != nil {
-			return encErr
+		// The keys the step claimed are encoded (and compressed) without
+		// the lock.
+		buf = snap.Encode(buf)
+		if done {
+			if err := snap.Err(); err != nil {
+				return err
+			}
 		}
+		delay := keyDelay(s.cfg.RDBKeySaveDelay) * time.Duration(snap.Keys()-before)
 		// rdb-key-save-delay: tests keep a save running this way; a kill
 		// interrupts the pause.
 		for delay > 0 && (job == nil || !job.canceled.Load()) {

@@ -94,13 +94,6 @@ func Main(args []string) int {
 	s.logBanner()
 	s.mem.startup = s.usedMemory()
 	s.logf(logNotice, "Server initialized")
-	if err := s.loadDataFromDisk(); err != nil {
-		// As Redis's exit(1): the error is the last line of the log.
-		s.logf(logWarning, "%v", err)
-		return 1
-	}
-	s.logf(logNotice, "Ready to accept connections")
-	s.notifyReady(&sv)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -110,6 +103,13 @@ func Main(args []string) int {
 			name = "SIGINT"
 		}
 		for {
+			if s.load.active.Load() {
+				// The loader stops at its next yield and the server
+				// exits without saving (whileBlockedCron).
+				s.logf(logWarning, "Received shutdown signal during loading, scheduling shutdown.")
+				s.load.abort.Store(true)
+				return
+			}
 			s.logf(logWarning, "Received %s scheduling shutdown...", name)
 			s.mu.Lock()
 			err := s.prepareForShutdown(signalShutdownFlags(s.cfg, sig))
@@ -127,7 +127,30 @@ func Main(args []string) int {
 		}
 	}()
 	signal.Ignore(syscall.SIGPIPE)
-	err = s.Serve()
+	// The loops serve while the dataset loads: clients get -LOADING.
+	s.load.active.Store(true)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve() }()
+	err = s.loadDataFromDisk()
+	switch {
+	case err == errLoadingStopped:
+		if !s.stopping.Load() {
+			s.mu.Lock()
+			s.prepareForShutdown(shutdownFlags{nosave: true})
+			s.mu.Unlock()
+			s.Shutdown()
+		}
+	case err != nil:
+		// As Redis's exit(1): the error is the last line of the log.
+		s.Shutdown()
+		<-served
+		s.logf(logWarning, "%v", err)
+		return 1
+	default:
+		s.logf(logNotice, "Ready to accept connections")
+		s.notifyReady(&sv)
+	}
+	err = <-served
 	s.notifySupervisor(&sv, "STOPPING=1\n")
 	if err != nil {
 		s.logf(logWarning, "%v", err)

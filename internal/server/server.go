@@ -67,9 +67,11 @@ type Server struct {
 	// reply buffer under it needs no limit check after a command.
 	obufMinLimit int64
 
-	// rdb and aof are the persistence state (rdbsave.go, aof.go).
+	// rdb, aof and load are the persistence state (rdbsave.go, aof.go,
+	// load.go).
 	rdb  rdbState
 	aof  aofState
+	load loadState
 	prop propState
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // FuzzParseManifest checks that Parse never panics, that a parsed
@@ -82,7 +83,7 @@ func formatGap(m *Manifest) bool {
 	return false
 }
 
-// FuzzReader checks that Reader never panics, stops with one of its three
+// FuzzReader checks that Reader never panics, reads the same streamed, stops with one of its three
 // errors, keeps ValidLen within the data, and that the commands it returns
 // re-encode with AppendCommand to a stream that reads back the same, ends
 // the same way, and whose prefix up to each command is consistent.
@@ -109,6 +110,13 @@ func FuzzReader(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Streamed in small reads, the same file reads the same.
+		want, wantErr := readAll(NewReader(data))
+		sr := NewStreamReader(iotest.HalfReader(bytes.NewReader(data)), 0)
+		got, gotErr := readAll(sr)
+		if gotErr != wantErr || !reflect.DeepEqual(got, want) {
+			t.Fatalf("streamed: %q, %v; in memory: %q, %v", got, gotErr, want, wantErr)
+		}
 		r := NewReader(data)
 		var enc []byte
 		var cmds [][]string

@@ -37,17 +37,27 @@ func HasRDBPreamble(data []byte) bool {
 	return len(data) >= len(rdbMagic) && string(data[:len(rdbMagic)]) == rdbMagic
 }
 
-// Reader walks the commands of one AOF file held in memory, accepting what
-// Redis 7.0's loadSingleAppendOnlyFile accepts: lines end at '\n', "*<n>"
-// and "$<len>" are read with atoi/strtol leniency (leading blanks, a sign,
-// anything after the digits ignored), the two bytes after a bulk are
-// skipped unchecked, and '#' lines (the "#TS:<unix>" annotations of
+// Reader walks the commands of one AOF file, held in memory or streamed
+// from an io.Reader through a window, accepting what Redis 7.0's
+// loadSingleAppendOnlyFile accepts: lines end at '\n', "*<n>" and "$<len>"
+// are read with atoi/strtol leniency (leading blanks, a sign, anything
+// after the digits ignored), the two bytes after a bulk are skipped
+// unchecked, and '#' lines (the "#TS:<unix>" annotations of
 // aof-timestamp-enabled) are ignored. It tracks MULTI/EXEC as Redis's fake
 // client does, so that a transaction left open at the end of the file is
 // reported as truncated at the offset before its MULTI.
 type Reader struct {
-	data        []byte
-	pos         int
+	data []byte
+	pos  int
+	// src is the input when streaming (nil when data holds all of it);
+	// eof is set once it is exhausted.
+	src io.Reader
+	eof bool
+	// base is the file offset of data[0]; keep is where the command being
+	// read starts in data (nothing before it is referenced any more).
+	base int
+	keep int
+	// Offsets in the file.
 	valid       int
 	beforeMulti int
 	inMulti     bool
@@ -55,6 +65,9 @@ type Reader struct {
 	err         error
 	argv        [][]byte
 }
+
+// streamWindow is a streaming Reader's starting window.
+const streamWindow = 1 << 20
 
 // NewReader returns a Reader over a whole AOF file.
 func NewReader(data []byte) *Reader { return NewReaderAt(data, 0) }
@@ -64,17 +77,31 @@ func NewReader(data []byte) *Reader { return NewReaderAt(data, 0) }
 // an offset into the whole file.
 func NewReaderAt(data []byte, off int) *Reader {
 	off = max(0, min(off, len(data)))
-	return &Reader{data: data, pos: off, valid: off, beforeMulti: off}
+	return &Reader{data: data, pos: off, keep: off, valid: off, beforeMulti: off, eof: true}
 }
 
+// NewStreamReader returns a Reader over the commands read from src, which
+// starts at offset off of the file (just past an RDB preamble, or 0), so
+// that ValidLen is an offset into the whole file. It holds one command at
+// a time in memory (in a window of about a megabyte unless a command is
+// larger), never the whole file.
+func NewStreamReader(src io.Reader, off int) *Reader {
+	return &Reader{data: make([]byte, 0, streamWindow), src: src, base: off, valid: off, beforeMulti: off}
+}
+
+// Offset is the file offset just past the last command Next returned.
+func (r *Reader) Offset() int { return r.base + r.pos }
+
 // Next returns the next command. The argv slice is reused by the following
-// call; its elements alias the data given to NewReader. At a clean end of
-// the data Next returns io.EOF; otherwise it returns ErrTruncated or
-// ErrBadFormat, and keeps returning that error.
+// call; its elements alias the data given to NewReader, or, streaming, the
+// Reader's window until the following call. At a clean end of the data
+// Next returns io.EOF; otherwise it returns ErrTruncated or ErrBadFormat,
+// and keeps returning that error.
 func (r *Reader) Next() ([][]byte, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	r.release()
 	argv, err := r.next()
 	if err != nil {
 		r.err = err
@@ -93,7 +120,7 @@ func (r *Reader) Next() ([][]byte, error) {
 	case asciiEqualFold(argv[0], "exec"):
 		r.inMulti = false
 	}
-	r.valid = r.pos
+	r.valid = r.Offset()
 	return argv, nil
 }
 
@@ -109,10 +136,53 @@ func (r *Reader) ValidLen() int { return r.valid }
 // first.
 func (r *Reader) RevertedMulti() bool { return r.reverted }
 
+// release starts a new command: the previous one's argv is dead, so the
+// window may slide over it.
+func (r *Reader) release() {
+	if r.src == nil {
+		return
+	}
+	r.keep = r.pos
+	if r.pos >= cap(r.data)/2 {
+		n := copy(r.data, r.data[r.pos:])
+		r.data = r.data[:n]
+		r.base += r.pos
+		r.pos, r.keep = 0, 0
+	}
+}
+
+// more reads more of src into the window and reports false at its end. A
+// full window is replaced by a larger one holding the command being read,
+// so its arguments read so far stay valid; it only grows as bytes arrive.
+func (r *Reader) more() bool {
+	for !r.eof {
+		if len(r.data) == cap(r.data) {
+			nd := make([]byte, len(r.data)-r.keep, 2*cap(r.data))
+			copy(nd, r.data[r.keep:])
+			r.base += r.keep
+			r.pos -= r.keep
+			r.keep = 0
+			r.data = nd
+		}
+		n, err := r.src.Read(r.data[len(r.data):cap(r.data)])
+		r.data = r.data[:len(r.data)+n]
+		if err != nil {
+			r.eof = true
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// atEnd reports whether nothing is left to read.
+func (r *Reader) atEnd() bool { return r.pos == len(r.data) && !r.more() }
+
 func (r *Reader) next() ([][]byte, error) {
 	var line []byte
 	for {
-		if r.pos == len(r.data) {
+		if r.atEnd() {
 			return nil, io.EOF
 		}
 		line = r.line()
@@ -137,7 +207,7 @@ func (r *Reader) next() ([][]byte, error) {
 	}
 	argv := r.argv[:0]
 	for range argc {
-		if r.pos == len(r.data) {
+		if r.atEnd() {
 			return nil, ErrTruncated
 		}
 		line = r.line()
@@ -149,6 +219,8 @@ func (r *Reader) next() ([][]byte, error) {
 			// Redis aborts allocating a negative length; there is no
 			// reading past it either way.
 			return nil, ErrBadFormat
+		}
+		for int64(len(r.data)-r.pos) < n+2 && r.more() {
 		}
 		rest := int64(len(r.data) - r.pos)
 		if n > rest || rest-n < 2 {
@@ -165,13 +237,18 @@ func (r *Reader) next() ([][]byte, error) {
 // readLineMax-1 bytes, or up to the end of the data. pos must be short of
 // the end.
 func (r *Reader) line() []byte {
-	end := min(len(r.data), r.pos+readLineMax-1)
-	if i := bytes.IndexByte(r.data[r.pos:end], '\n'); i >= 0 {
-		end = r.pos + i + 1
+	for {
+		end := min(len(r.data), r.pos+readLineMax-1)
+		i := bytes.IndexByte(r.data[r.pos:end], '\n')
+		if i >= 0 || end == r.pos+readLineMax-1 || !r.more() {
+			if i >= 0 {
+				end = r.pos + i + 1
+			}
+			l := r.data[r.pos:end]
+			r.pos = end
+			return l
+		}
 	}
-	l := r.data[r.pos:end]
-	r.pos = end
-	return l
 }
 
 func asciiEqualFold(b []byte, s string) bool {

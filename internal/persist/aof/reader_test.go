@@ -1,11 +1,14 @@
 package aof
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 const (
@@ -13,6 +16,14 @@ const (
 	multi   = "*1\r\n$5\r\nMULTI\r\n"                     // 15 bytes
 	execCmd = "*1\r\n$4\r\nEXEC\r\n"                      // 14 bytes
 )
+
+// readerKinds builds a Reader over the same file in memory and streamed
+// in reads of one byte and of half what is asked.
+var readerKinds = map[string]func(data []byte) *Reader{
+	"memory": NewReader,
+	"bytes":  func(data []byte) *Reader { return NewStreamReader(iotest.OneByteReader(bytes.NewReader(data)), 0) },
+	"half":   func(data []byte) *Reader { return NewStreamReader(iotest.HalfReader(bytes.NewReader(data)), 0) },
+}
 
 // readAll drains r, returning the commands as strings and the final error.
 func readAll(r *Reader) ([][]string, error) {
@@ -111,25 +122,27 @@ func TestReader(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := NewReader([]byte(tt.in))
-			got, err := readAll(r)
-			if err != tt.err {
-				t.Fatalf("err = %v, want %v", err, tt.err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Fatalf("commands = %q, want %q", got, tt.want)
-			}
-			if err != ErrBadFormat && r.ValidLen() != tt.valid {
-				t.Fatalf("ValidLen = %d, want %d", r.ValidLen(), tt.valid)
-			}
-			if r.RevertedMulti() != tt.reverted {
-				t.Fatalf("RevertedMulti = %v, want %v", r.RevertedMulti(), tt.reverted)
-			}
-			if _, again := r.Next(); again != err {
-				t.Fatalf("second error = %v, want %v again", again, err)
-			}
-		})
+		for kind, newReader := range readerKinds {
+			t.Run(tt.name+"/"+kind, func(t *testing.T) {
+				r := newReader([]byte(tt.in))
+				got, err := readAll(r)
+				if err != tt.err {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				if !reflect.DeepEqual(got, tt.want) {
+					t.Fatalf("commands = %q, want %q", got, tt.want)
+				}
+				if err != ErrBadFormat && r.ValidLen() != tt.valid {
+					t.Fatalf("ValidLen = %d, want %d", r.ValidLen(), tt.valid)
+				}
+				if r.RevertedMulti() != tt.reverted {
+					t.Fatalf("RevertedMulti = %v, want %v", r.RevertedMulti(), tt.reverted)
+				}
+				if _, again := r.Next(); again != err {
+					t.Fatalf("second error = %v, want %v again", again, err)
+				}
+			})
+		}
 	}
 }
 
@@ -156,32 +169,63 @@ func TestReaderTruncatedAtEveryOffset(t *testing.T) {
 		ends = append(ends, len(full))
 	}
 	for cut := 0; cut <= len(full); cut++ {
-		r := NewReader(full[:cut])
-		n := 0
-		var err error
-		for {
-			var argv [][]byte
-			argv, err = r.Next()
-			if err != nil {
-				break
+		for _, newReader := range readerKinds {
+			r := newReader(full[:cut])
+			n := 0
+			var err error
+			for {
+				var argv [][]byte
+				argv, err = r.Next()
+				if err != nil {
+					break
+				}
+				if !reflect.DeepEqual(argv, cmds[n]) {
+					t.Fatalf("cut %d: command %d = %q, want %q", cut, n, argv, cmds[n])
+				}
+				n++
 			}
-			if !reflect.DeepEqual(argv, cmds[n]) {
-				t.Fatalf("cut %d: command %d = %q, want %q", cut, n, argv, cmds[n])
+			// Past the last whole command there may be a piece of the
+			// annotation before command 2, which is skipped like a whole one.
+			wantErr := ErrTruncated
+			if cut == ends[n] || (n == 2 && cut <= ends[2]+annLen) {
+				wantErr = io.EOF
 			}
-			n++
+			if err != wantErr {
+				t.Fatalf("cut %d: err = %v after %d commands, want %v", cut, err, n, wantErr)
+			}
+			if r.ValidLen() != ends[n] {
+				t.Fatalf("cut %d: ValidLen = %d, want %d", cut, r.ValidLen(), ends[n])
+			}
 		}
-		// Past the last whole command there may be a piece of the
-		// annotation before command 2, which is skipped like a whole one.
-		wantErr := ErrTruncated
-		if cut == ends[n] || (n == 2 && cut <= ends[2]+annLen) {
-			wantErr = io.EOF
+	}
+}
+
+// TestStreamReaderLargeCommands streams commands larger than the window
+// after a preamble offset: arguments stay intact while the window grows,
+// and offsets count from the start of the file.
+func TestStreamReaderLargeCommands(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789"), 3*streamWindow/10)
+	var data []byte
+	var want [][]string
+	for i := range 2000 {
+		argv := [][]byte{[]byte("set"), []byte(strconv.Itoa(i)), []byte(strconv.Itoa(i * i))}
+		if i%500 == 7 {
+			argv = append(argv, big)
 		}
-		if err != wantErr {
-			t.Fatalf("cut %d: err = %v after %d commands, want %v", cut, err, n, wantErr)
+		data = AppendCommand(data, argv)
+		cmd := make([]string, len(argv))
+		for j, a := range argv {
+			cmd[j] = string(a)
 		}
-		if r.ValidLen() != ends[n] {
-			t.Fatalf("cut %d: ValidLen = %d, want %d", cut, r.ValidLen(), ends[n])
-		}
+		want = append(want, cmd)
+	}
+	r := NewStreamReader(iotest.HalfReader(bytes.NewReader(data)), 100)
+	got, err := readAll(r)
+	if err != io.EOF || !reflect.DeepEqual(got, want) {
+		t.Fatalf("err %v, %d commands of %d, equal %v", err, len(got), len(want), reflect.DeepEqual(got, want))
+	}
+	if r.ValidLen() != 100+len(data) || r.Offset() != 100+len(data) {
+		t.Fatalf("ValidLen %d, Offset %d, want %d", r.ValidLen(), r.Offset(), 100+len(data))
 	}
 }
 

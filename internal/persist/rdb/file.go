@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"unsafe"
 
@@ -159,6 +160,10 @@ type Handler struct {
 	// or -1 when the key has none (a stored 0 is a time long past, not
 	// "no expiry"); meta holds the IDLE and FREQ found before the record.
 	Entry func(key []byte, v Value, expireMs int64, meta RecordMeta) error
+	// Progress is called before each record with the number of bytes
+	// read so far (rdbLoadProgressCallback's hook: the server reports
+	// loading progress and serves clients from it).
+	Progress func(offset int64) error
 }
 
 // LoadInfo describes a file Load read to its end.
@@ -173,6 +178,9 @@ type LoadInfo struct {
 	Checksum uint64
 	// Keys is the number of records handed to Handler.Entry.
 	Keys int
+	// Rest holds the bytes LoadFrom read from its input past End: the
+	// input continues with them (an AOF's commands after its preamble).
+	Rest []byte
 }
 
 // Load error kinds, the Kind of a *LoadError (compare with errors.Is).
@@ -221,34 +229,63 @@ func corrupt(off int, format string, args ...any) *LoadError {
 	return &LoadError{Kind: ErrBadFormat, Offset: off, msg: fmt.Sprintf(format, args...)}
 }
 
-// Load reads a whole RDB file as rdbLoadRio does, handing each aux field,
-// function library, database switch and key to h. lim fits loaded values
-// to the server's encoding thresholds. checksum is rdbchecksum: when set
-// and the file stores a non-zero CRC-64, it must match. Input is treated
-// as hostile: errors, never panics, and nothing is allocated from a length
-// before the bytes behind it are known to exist. Bytes after the checksum
-// are not read (see LoadInfo.End).
+// Load reads a whole RDB file held in memory as rdbLoadRio does, handing
+// each aux field, function library, database switch and key to h. lim fits
+// loaded values to the server's encoding thresholds. checksum is
+// rdbchecksum: when set and the file stores a non-zero CRC-64, it must
+// match. Input is treated as hostile: errors, never panics, and nothing is
+// allocated from a length before the bytes behind it are known to exist.
+// Bytes after the checksum are not read (see LoadInfo.End).
 func Load(data []byte, lim Limits, checksum bool, h *Handler) (LoadInfo, error) {
+	return load(NewReader(data), lim, checksum, h)
+}
+
+// LoadFrom is Load streaming from src (a file, a replica's socket), in a
+// window of about a megabyte however large the image: size is src's total
+// length when known (-1 when not), so that lengths beyond it fail before
+// anything is read. Bytes it read past the image's end are returned in
+// LoadInfo.Rest.
+func LoadFrom(src io.Reader, size int64, lim Limits, checksum bool, h *Handler) (LoadInfo, error) {
+	r := newStreamReader(src, size)
+	info, err := load(r, lim, checksum, h)
+	if err == nil {
+		info.Rest = append([]byte(nil), r.buf[r.pos:]...)
+	} else if r.err != nil && r.err != io.EOF {
+		var le *LoadError
+		if errors.As(err, &le) && le.Kind == ErrShortRead {
+			le.cause = r.err
+		}
+	}
+	return info, err
+}
+
+func load(r *Reader, lim Limits, checksum bool, h *Handler) (LoadInfo, error) {
 	var info LoadInfo
 	if h == nil {
 		h = &Handler{}
 	}
-	if len(data) < headerSize {
+	r.sum = checksum
+	head, err := r.ReadRaw(headerSize)
+	if err != nil {
 		return info, shortRead(0, nil)
 	}
-	if string(data[:len(magic)]) != magic {
+	if string(head[:len(magic)]) != magic {
 		return info, &LoadError{Kind: ErrSignature, msg: "Wrong signature trying to load DB from file"}
 	}
-	info.Version = atoi(data[len(magic):headerSize])
+	info.Version = atoi(head[len(magic):headerSize])
 	if info.Version < 1 || info.Version > Version {
 		return info, &LoadError{Kind: ErrVersion, Offset: len(magic), msg: fmt.Sprintf("Can't handle RDB format version %d", info.Version)}
 	}
-	r := NewReader(data)
-	r.pos = headerSize
 	expire := int64(-1)
 	var meta RecordMeta
 	for {
+		r.release()
 		off := r.Offset()
+		if h.Progress != nil {
+			if err := h.Progress(int64(off)); err != nil {
+				return info, err
+			}
+		}
 		op, err := r.ReadByte()
 		if err != nil {
 			return info, shortRead(off, nil)
@@ -279,7 +316,7 @@ func Load(data []byte, lim Limits, checksum bool, h *Handler) (LoadInfo, error) 
 			}
 			meta.HasIdle, meta.Idle = true, v
 		case opEOF:
-			return finishLoad(data, r, info, checksum)
+			return finishLoad(r, info, checksum)
 		case opSelectDB:
 			v, err := r.ReadLength()
 			if err != nil {
@@ -363,16 +400,17 @@ func Load(data []byte, lim Limits, checksum bool, h *Handler) (LoadInfo, error) 
 // finishLoad reads the checksum after the EOF opcode (files of version 5
 // and later) and verifies it when asked and when it is not 0, as Redis
 // does.
-func finishLoad(data []byte, r *Reader, info LoadInfo, checksum bool) (LoadInfo, error) {
+func finishLoad(r *Reader, info LoadInfo, checksum bool) (LoadInfo, error) {
 	if info.Version >= checksumVersion {
 		eof := r.Offset()
+		r.sumTo(r.pos)
 		stored, err := r.ReadUint64LE()
 		if err != nil {
 			return info, shortRead(eof, nil)
 		}
 		info.Checksum = stored
 		if checksum && stored != 0 {
-			if want := encoding.CRC64(0, data[:eof]); want != stored {
+			if want := r.crc; want != stored {
 				return info, &LoadError{Kind: ErrWrongChecksum, Offset: eof,
 					msg: fmt.Sprintf("Wrong RDB checksum expected: (%x) got (%x). Aborting now.", want, stored)}
 			}

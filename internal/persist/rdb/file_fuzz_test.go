@@ -1,8 +1,10 @@
 package rdb
 
 import (
+	"bytes"
 	"encoding/hex"
 	"testing"
+	"testing/iotest"
 
 	"shoal/internal/keyspace"
 )
@@ -10,7 +12,8 @@ import (
 // FuzzLoad feeds arbitrary files to Load, with and without checksum
 // verification (so that mutations past the header reach the record
 // decoders). Loading must never panic; a file that loads must report an
-// End inside it, and every value it yields must encode again.
+// End inside it, and every value it yields must encode again; LoadFrom
+// must agree with Load.
 func FuzzLoad(f *testing.F) {
 	f.Add(smallFile(f))
 	golden, err := hex.DecodeString(goldenFile)
@@ -45,6 +48,12 @@ func FuzzLoad(f *testing.F) {
 			info, err := Load(data, testLimits, checksum, h)
 			if err == nil && (info.End <= headerSize || info.End > len(data)) {
 				t.Fatalf("End %d outside a %d-byte file", info.End, len(data))
+			}
+			// Streaming, in small reads and without knowing the length,
+			// reads the same.
+			sinfo, serr := LoadFrom(iotest.HalfReader(bytes.NewReader(data)), -1, testLimits, checksum, nil)
+			if (err == nil) != (serr == nil) || sinfo.End != info.End {
+				t.Fatalf("LoadFrom: end %d, %v; Load: end %d, %v", sinfo.End, serr, info.End, err)
 			}
 		}
 	})

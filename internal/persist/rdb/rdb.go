@@ -3,6 +3,7 @@ package rdb
 import (
 	"encoding/binary"
 	"errors"
+	"io"
 	"math"
 	"strconv"
 
@@ -70,31 +71,146 @@ var (
 	ErrUnsupported = errors.New("rdb: unsupported value type")
 )
 
-// Reader decodes RDB primitives from a byte slice. Strings it returns
-// from ReadString may alias the input; ReadOwnedString always returns
-// fresh memory.
+// Reader decodes RDB primitives from a byte slice or, streaming, from an
+// io.Reader through a bounded window. Strings it returns from ReadString
+// may alias the input; ReadOwnedString always returns fresh memory.
+//
+// Streaming, bytes are kept from the start of the current record (see
+// release): a record's earlier strings stay valid while later parts of it
+// are read, and the window only grows past its size for a record larger
+// than half of it.
 type Reader struct {
 	buf []byte
 	pos int
+	// src is the input when streaming, nil when buf holds all of it.
+	src io.Reader
+	// size is the input's total length when known (a file), else -1:
+	// lengths are checked against it before any byte is read.
+	size int64
+	// base is the input offset of buf[0].
+	base int64
+	// keep is where the current record starts in buf: nothing before it
+	// is referenced any more.
+	keep int
+	// err is src's first error (io.EOF at its end).
+	err error
+	// sum asks for the CRC-64 of the bytes read: crc covers the input up
+	// to buf[crcPos].
+	sum    bool
+	crc    uint64
+	crcPos int
 	// scratch holds the decimal text of integer-encoded strings.
 	scratch [24]byte
 }
 
+// streamWindow is the streaming Reader's starting window.
+const streamWindow = 1 << 20
+
 // NewReader returns a Reader over b.
-func NewReader(b []byte) *Reader { return &Reader{buf: b} }
+func NewReader(b []byte) *Reader { return &Reader{buf: b, size: int64(len(b))} }
+
+// newStreamReader returns a Reader over src, whose total length is size
+// (-1 when unknown).
+func newStreamReader(src io.Reader, size int64) *Reader {
+	return &Reader{buf: make([]byte, 0, streamWindow), src: src, size: size}
+}
 
 // Reset points r at b from its start.
-func (r *Reader) Reset(b []byte) { r.buf, r.pos = b, 0 }
+func (r *Reader) Reset(b []byte) { *r = Reader{buf: b, size: int64(len(b))} }
 
-// Remaining is the number of unread bytes.
+// Remaining is the number of unread bytes held in memory.
 func (r *Reader) Remaining() int { return len(r.buf) - r.pos }
 
 // Offset is the number of bytes read so far.
-func (r *Reader) Offset() int { return r.pos }
+func (r *Reader) Offset() int { return int(r.base) + r.pos }
+
+// has reports whether n more bytes exist in the input, reading them in
+// only when the input's length is unknown. Collection lengths are checked
+// with it before anything is allocated from them.
+func (r *Reader) has(n int) bool {
+	if n <= len(r.buf)-r.pos {
+		return true
+	}
+	if r.src != nil && r.size >= 0 {
+		return r.base+int64(r.pos)+int64(n) <= r.size
+	}
+	return r.fill(n)
+}
+
+// fill makes n bytes past pos available, reading from src, and reports
+// false when the input ends first. The window grows only as bytes arrive,
+// so a hostile length costs no more memory than the input really holds.
+func (r *Reader) fill(n int) bool {
+	if n <= len(r.buf)-r.pos {
+		return true
+	}
+	if r.src == nil || r.err != nil || n < 0 {
+		return false
+	}
+	if r.size >= 0 && r.base+int64(r.pos)+int64(n) > r.size {
+		return false
+	}
+	for len(r.buf)-r.pos < n {
+		if len(r.buf) == cap(r.buf) {
+			r.grow(n)
+		}
+		m, err := r.src.Read(r.buf[len(r.buf):cap(r.buf)])
+		r.buf = r.buf[:len(r.buf)+m]
+		if err != nil {
+			r.err = err
+			return len(r.buf)-r.pos >= n
+		}
+	}
+	return true
+}
+
+// grow moves the current record (buf[keep:]) into a larger window with
+// room for n bytes past pos. The old window is left as it is: strings the
+// record returned earlier still point into it.
+func (r *Reader) grow(n int) {
+	r.sumTo(r.keep)
+	live := len(r.buf) - r.keep
+	need := r.pos - r.keep + n
+	nb := make([]byte, live, max(2*cap(r.buf), need+streamWindow))
+	copy(nb, r.buf[r.keep:])
+	r.drop(r.keep)
+	r.buf = nb
+}
+
+// drop accounts for the first k bytes of buf leaving the window.
+func (r *Reader) drop(k int) {
+	r.base += int64(k)
+	r.pos -= k
+	r.keep -= k
+	r.crcPos -= k
+}
+
+// release starts a new record: nothing before pos is referenced any more,
+// so the window may slide over it. Streaming only.
+func (r *Reader) release() {
+	if r.src == nil {
+		return
+	}
+	r.keep = r.pos
+	if r.pos >= cap(r.buf)/2 {
+		r.sumTo(r.pos)
+		n := copy(r.buf, r.buf[r.pos:])
+		r.buf = r.buf[:n]
+		r.drop(r.pos)
+	}
+}
+
+// sumTo adds buf[crcPos:end] to the running checksum.
+func (r *Reader) sumTo(end int) {
+	if r.sum && end > r.crcPos {
+		r.crc = encoding.CRC64(r.crc, r.buf[r.crcPos:end])
+		r.crcPos = end
+	}
+}
 
 // ReadByte returns the next byte.
 func (r *Reader) ReadByte() (byte, error) {
-	if r.pos >= len(r.buf) {
+	if r.pos >= len(r.buf) && !r.fill(1) {
 		return 0, ErrBadFormat
 	}
 	b := r.buf[r.pos]
@@ -104,7 +220,7 @@ func (r *Reader) ReadByte() (byte, error) {
 
 // ReadRaw returns the next n bytes, aliasing the input.
 func (r *Reader) ReadRaw(n int) ([]byte, error) {
-	if n < 0 || n > r.Remaining() {
+	if n < 0 || !r.fill(n) {
 		return nil, ErrBadFormat
 	}
 	b := r.buf[r.pos : r.pos+n : r.pos+n]
@@ -181,7 +297,7 @@ func (r *Reader) readCount(min int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n > uint64(r.Remaining()/min) {
+	if n > uint64(math.MaxInt32) || !r.has(int(n)*min) {
 		return 0, ErrBadFormat
 	}
 	return int(n), nil
@@ -205,10 +321,13 @@ func (r *Reader) readString(own bool) ([]byte, error) {
 		return nil, err
 	}
 	if !enc {
-		if n > uint64(r.Remaining()) {
+		if n > math.MaxInt/2 {
 			return nil, ErrBadFormat
 		}
-		b, _ := r.ReadRaw(int(n))
+		b, err := r.ReadRaw(int(n))
+		if err != nil {
+			return nil, err
+		}
 		if own {
 			b = append([]byte(nil), b...)
 		}
@@ -257,10 +376,13 @@ func (r *Reader) readLZF() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if clen == 0 || clen > uint64(r.Remaining()) || ulen > clen*lzfMaxExpansion {
+	if clen == 0 || clen > math.MaxInt/2 || ulen > clen*lzfMaxExpansion {
 		return nil, ErrBadFormat
 	}
-	src, _ := r.ReadRaw(int(clen))
+	src, err := r.ReadRaw(int(clen))
+	if err != nil {
+		return nil, err
+	}
 	out, err := encoding.LZFDecompress(nil, src, int(ulen))
 	if err != nil {
 		return nil, ErrBadFormat

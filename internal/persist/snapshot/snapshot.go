@@ -1,6 +1,11 @@
 package snapshot
 
-import "shoal/internal/keyspace"
+import (
+	"sync"
+	"sync/atomic"
+
+	"shoal/internal/keyspace"
+)
 
 // Encoder writes one image format: the RDB file (internal/persist/rdb) or
 // the AOF's command form (internal/persist/aof).
@@ -10,14 +15,23 @@ type Encoder interface {
 	// SelectDB appends the switch to database db, which holds size keys of
 	// which expires have a TTL when the walk reaches it.
 	SelectDB(dst []byte, db int, size, expires uint64) []byte
-	// Record appends key e of the current database.
+	// Record appends key e of the current database. It may run without
+	// the keyspace's lock, on a copy of the entry whose value no write
+	// touches meanwhile, concurrently with calls under the lock: it must
+	// read nothing else that changes.
 	Record(dst []byte, e *keyspace.Entry) ([]byte, error)
 }
 
 // Snapshot produces an image of a keyspace as it was when the snapshot
 // began, in steps, while commands keep changing it (docs/DESIGN.md,
 // "Snapshots without fork"). The caller holds the keyspace's lock around
-// every call, and writes the bytes it takes between steps without the lock.
+// every call but Encode, and writes the bytes between steps without it.
+//
+// Under the lock a step only claims keys: it copies their entries (key,
+// expiry, value references) and marks them in flight. Encode then encodes
+// them without the lock, where the cost is (reading every value and
+// compressing it); a write that reaches a key in flight meanwhile waits
+// for Encode to finish, so the value it encodes is the one of the claim.
 //
 // The walk goes database by database with a SCAN cursor, claiming each key
 // it encodes. The keyspace's snapshot hook hands over keys the walk has not
@@ -39,9 +53,18 @@ type Snapshot struct {
 	db    int
 	inDB  bool
 	cur   uint64
-	keys  int64
+	keys  atomic.Int64
 	err   error
 	done  bool
+
+	// batch holds copies of the entries the last step claimed, for
+	// Encode; encMu is held from that step until Encode has encoded them
+	// (the keyspace's wait function waits on it). encErr is Encode's
+	// first error.
+	batch    []keyspace.Entry
+	encoding bool
+	encMu    sync.Mutex
+	encErr   error
 }
 
 // New begins a background snapshot of ks in enc's format: it writes the
@@ -50,7 +73,7 @@ type Snapshot struct {
 func New(ks *keyspace.Keyspace, enc Encoder) *Snapshot {
 	s := newSnapshot(ks, enc)
 	s.hooked = true
-	ks.BeginSnapshot(s.saveEarly)
+	ks.BeginSnapshot(s.saveEarly, s.waitEncode)
 	return s
 }
 
@@ -86,13 +109,22 @@ func (s *Snapshot) record(dst []byte, e *keyspace.Entry) []byte {
 		}
 		return dst
 	}
-	s.keys++
+	s.keys.Add(1)
 	return out
+}
+
+// waitEncode returns once Encode no longer reads the keys claimed.
+func (s *Snapshot) waitEncode() {
+	s.encMu.Lock()
+	s.encMu.Unlock()
 }
 
 // Step walks about budget more keys and reports whether the walk is
 // complete; after it is, the hook is gone and Take returns the remaining
-// bytes (without EOF).
+// bytes (without EOF). The keys a background snapshot's step claims are
+// encoded by Encode, which the caller must call after Take and before the
+// next step, without the lock; a step's claimed keys all belong to the
+// database Take's bytes end in.
 func (s *Snapshot) Step(budget int) bool {
 	for !s.done && budget > 0 {
 		if s.db >= len(s.ks.DBs) {
@@ -115,17 +147,53 @@ func (s *Snapshot) Step(budget int) bool {
 			}
 		}
 		s.cur = db.Scan(s.cur, func(e *keyspace.Entry) {
-			if !s.hooked || s.ks.Claim(e) {
+			switch {
+			case !s.hooked:
 				s.out = s.record(s.out, e)
+				budget--
+			case s.ks.Claim(e):
+				s.batch = append(s.batch, *e)
 				budget--
 			}
 		})
 		budget--
 		if s.cur == 0 {
 			s.nextDB()
+			if len(s.batch) > 0 {
+				// The next database's SELECTDB comes after these keys.
+				break
+			}
 		}
 	}
+	if len(s.batch) > 0 {
+		s.encMu.Lock()
+		s.encoding = true
+	}
 	return s.done
+}
+
+// Encode appends the records of the keys the last step claimed to dst.
+// It runs without the keyspace's lock.
+func (s *Snapshot) Encode(dst []byte) []byte {
+	if !s.encoding {
+		return dst
+	}
+	for i := range s.batch {
+		out, err := s.enc.Record(dst, &s.batch[i])
+		if err != nil {
+			if s.encErr == nil {
+				s.encErr = err
+			}
+			continue
+		}
+		dst = out
+		s.keys.Add(1)
+	}
+	clear(s.batch)
+	s.batch = s.batch[:0]
+	s.encoding = false
+	s.encMu.Unlock()
+	return dst
 }
 
 func (s *Snapshot) nextDB() {
@@ -137,12 +205,15 @@ func (s *Snapshot) nextDB() {
 func (s *Snapshot) finish() {
 	s.done = true
 	if s.hooked {
+		s.waitEncode()
 		s.ks.EndSnapshot()
 	}
 }
 
-// Abort stops the snapshot early (BGSAVE killed, FLUSHALL): the hook is
-// removed and the partial output should be discarded.
+// Abort stops the snapshot early (BGSAVE killed, FLUSHALL): once Encode
+// no longer reads keys the hook is removed, and the partial output should
+// be discarded. It may be called while Encode runs, from another
+// goroutine holding the lock.
 func (s *Snapshot) Abort() {
 	if !s.done {
 		s.finish()
@@ -173,7 +244,13 @@ func (s *Snapshot) Buffered() int {
 }
 
 // Keys is the number of keys recorded so far.
-func (s *Snapshot) Keys() int64 { return s.keys }
+func (s *Snapshot) Keys() int64 { return s.keys.Load() }
 
 // Err is the first encoding error met, if any; the image is then unusable.
-func (s *Snapshot) Err() error { return s.err }
+// The caller calls it with the lock held, after Encode.
+func (s *Snapshot) Err() error {
+	if s.err != nil {
+		return s.err
+	}
+	return s.encErr
+}

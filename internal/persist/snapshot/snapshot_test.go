@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"shoal/internal/keyspace"
@@ -103,6 +104,7 @@ func TestPointInTime(t *testing.T) {
 				for step := 0; ; step++ {
 					done := snap.Step(1 + r.IntN(50))
 					img = append(img, snap.Take(spare)...)
+					img = snap.Encode(img)
 					if done {
 						break
 					}
@@ -151,7 +153,7 @@ func TestFrozen(t *testing.T) {
 	want := contents(ks)
 	bg := New(ks, textEncoder{})
 	bg.Step(10)
-	bgImg := bg.Take(nil)
+	bgImg := bg.Encode(bg.Take(nil))
 	frozen := NewFrozen(ks, textEncoder{})
 	for !frozen.Step(100) {
 	}
@@ -160,6 +162,7 @@ func TestFrozen(t *testing.T) {
 	}
 	set(ks.DBs[0], "k0", "changed")
 	for !bg.Step(100) {
+		bgImg = bg.Encode(append(bgImg, bg.Take(nil)...))
 	}
 	bgImg = append(bgImg, bg.Take(nil)...)
 	if got := parseImage(t, string(bgImg)); !reflect.DeepEqual(got, want) {
@@ -187,5 +190,71 @@ func TestAbort(t *testing.T) {
 	set(ks.DBs[0], "a", "2")
 	if s.Take(nil) == nil {
 		t.Fatal("header missing")
+	}
+}
+
+// TestConcurrentEncode runs the walk as the server does: steps under a
+// lock, Encode without it on another goroutine, while this one keeps
+// writing, deleting, flushing and swapping under the lock (run with
+// -race: a write must never reach a value Encode reads). The image is the
+// keyspace as it was when the snapshot began.
+func TestConcurrentEncode(t *testing.T) {
+	for seed := uint64(1); seed <= 5; seed++ {
+		ks := newKeyspace(false, seed)
+		r := rand.New(rand.NewPCG(seed, 3))
+		for i := 0; i < 20000; i++ {
+			set(ks.DBs[r.IntN(4)], fmt.Sprintf("k%d", r.IntN(30000)), fmt.Sprint(i))
+		}
+		want := contents(ks)
+		var mu sync.Mutex
+		mu.Lock()
+		snap := New(ks, textEncoder{})
+		mu.Unlock()
+		imgc := make(chan []byte)
+		go func() {
+			var img, spare []byte
+			for {
+				mu.Lock()
+				done := snap.Step(64)
+				buf := snap.Take(spare)
+				mu.Unlock()
+				buf = snap.Encode(buf)
+				img = append(img, buf...)
+				spare = buf
+				if done {
+					imgc <- img
+					return
+				}
+			}
+		}()
+		var img []byte
+		for i := 0; img == nil; i++ {
+			mu.Lock()
+			db := ks.DBs[r.IntN(4)]
+			key := fmt.Sprintf("k%d", r.IntN(30000))
+			switch op := r.IntN(1000); {
+			case op < 600:
+				// In place, as APPEND does.
+				if e := db.LookupWrite([]byte(key)); e != nil {
+					e.Str = append(e.Str[:0], "changed"...)
+				} else {
+					set(db, key, "new")
+				}
+			case op < 998:
+				db.Delete([]byte(key))
+			case op < 999:
+				db.Flush()
+			default:
+				db.Swap(ks.DBs[r.IntN(4)])
+			}
+			mu.Unlock()
+			select {
+			case img = <-imgc:
+			default:
+			}
+		}
+		if got := parseImage(t, string(img)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("seed %d: image differs from the keyspace at start", seed)
+		}
 	}
 }
