@@ -38,14 +38,15 @@ type flight struct {
 }
 
 type simNode struct {
-	idx   int
-	name  string // label used in scripts: n1, n2...
-	ip    string
-	port  int
-	st    *State
-	down  bool
-	saves int // SaveConfig requests
-	keys  map[int]int
+	idx       int
+	name      string // label used in scripts: n1, n2...
+	ip        string
+	port      int
+	st        *State
+	down      bool
+	saves     int      // SaveConfig requests
+	delivered []string // PUBLISH/PUBLISHSHARD deliveries, as kind:channel:message
+	keys      map[int]int
 }
 
 func (k *simNode) CountKeysInSlot(slot int) int { return k.keys[slot] }
@@ -100,7 +101,7 @@ func (w *simNet) blocked(a, b int) bool {
 func (w *simNet) apply(n *simNode) {
 	for {
 		rd := n.st.Ready()
-		if len(rd.Dials)+len(rd.Sends)+len(rd.Closes) == 0 && !rd.SaveConfig && len(rd.Logs) == 0 {
+		if len(rd.Dials)+len(rd.Sends)+len(rd.Closes)+len(rd.Deliveries) == 0 && !rd.SaveConfig && len(rd.Logs) == 0 {
 			return
 		}
 		if w.logs && w.out != nil {
@@ -112,6 +113,13 @@ func (w *simNet) apply(n *simNode) {
 		}
 		if rd.SaveConfig {
 			n.saves++
+		}
+		for _, d := range rd.Deliveries {
+			kind := "publish"
+			if d.Shard {
+				kind = "spublish"
+			}
+			n.delivered = append(n.delivered, kind+":"+string(d.Channel)+":"+string(d.Message))
 		}
 		for _, s := range rd.Sends {
 			to, ok := w.peer[endpoint{n.idx, s.Link}]

@@ -211,7 +211,8 @@ func (s *State) updateStateLater() { s.todoUpdateState = true }
 
 // Open creates the state from the contents of nodes.conf (nil or empty: a
 // new node with a fresh ID, whose config Ready asks to save). A corrupt file
-// is an error naming the line.
+// is a *ConfigError naming the line. A node loaded as a replica replicates
+// Myself().Master(): the driver starts replication from it after Open.
 func Open(cfg Config, nodesConf []byte, nowMs int64) (*State, error) {
 	if cfg.Rand == nil {
 		return nil, fmt.Errorf("cluster: Config.Rand is required")
@@ -283,7 +284,14 @@ func (s *State) announcedPorts() (port, pport, cport int) {
 	return
 }
 
+// updateMyselfPorts applies the announced ports and IP, and NOFAILOVER from
+// cluster-replica-no-failover (clusterUpdateMyselfFlags).
 func (s *State) updateMyselfPorts() {
+	if s.cfg.ReplicaNoFailover {
+		s.myself.Flags |= FlagNoFailover
+	} else {
+		s.myself.Flags &^= FlagNoFailover
+	}
 	s.myself.Port, s.myself.PPort, s.myself.CPort = s.announcedPorts()
 	if s.cfg.AnnounceIP != "" && s.myself.IP != s.cfg.AnnounceIP {
 		s.myself.IP = s.cfg.AnnounceIP
@@ -415,7 +423,12 @@ func (s *State) Accepted(peerIP, localIP string) LinkID {
 func (s *State) Connected(id LinkID, localIP string, nowMs int64) {
 	s.now = nowMs
 	l := s.links[id]
-	if l == nil || l.inbound || l.node == nil {
+	if l == nil {
+		// The node was deleted while its link was connecting.
+		s.rd.Closes = append(s.rd.Closes, id)
+		return
+	}
+	if l.inbound || l.node == nil {
 		return
 	}
 	l.connected = true
