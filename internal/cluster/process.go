@@ -23,7 +23,7 @@ func (s *State) nodeFromLinkAndMsg(l *link, m *bus.Message) *Node {
 		return l.node
 	}
 	sender := s.nodes[m.Sender.String()]
-	if sender != nil && l.node == nil {
+	if sender != nil && l.node == nil && sender != s.myself {
 		// Only inbound links have no node: bind it (setClusterNodeToInboundClusterLink).
 		if sender.inLink != nil && sender.inLink != l {
 			s.logf(LogVerbose, "Replacing inbound link fd from node %s", sender.ID)

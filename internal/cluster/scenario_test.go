@@ -169,6 +169,11 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 		n.st.Publish([]byte(args[1]), []byte(args[2]), len(args) > 3 && args[3] == "shard")
 		w.apply(n)
 		return fmt.Sprintf("in-flight=%d", len(w.flight))
+	case "offset":
+		n := w.node(t, args[0])
+		v, _ := strconv.Atoi(args[1])
+		n.st.SetReplOffset(int64(v))
+		return "ok"
 	case "received":
 		var b strings.Builder
 		for _, n := range w.nodes {
