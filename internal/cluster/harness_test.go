@@ -121,12 +121,28 @@ func (w *simNet) apply(n *simNode) {
 			}
 			n.delivered = append(n.delivered, kind+":"+string(d.Channel)+":"+string(d.Message))
 		}
+		var connected []LinkID
+		for _, d := range rd.Dials {
+			t := w.byAddr[fmt.Sprintf("%s:%d", d.IP, d.BusPort)]
+			if t == nil || t.down || n.down || w.blocked(n.idx, t.idx) {
+				n.st.LinkClosed(d.Link, w.now)
+				continue
+			}
+			in := t.st.Accepted(n.ip, t.ip)
+			a, b := endpoint{n.idx, d.Link}, endpoint{t.idx, in}
+			w.peer[a], w.peer[b] = b, a
+			connected = append(connected, d.Link)
+		}
 		for _, s := range rd.Sends {
 			to, ok := w.peer[endpoint{n.idx, s.Link}]
 			if !ok {
 				continue
 			}
 			w.flight = append(w.flight, flight{to: to, msg: s.Msg})
+		}
+		// Connected after the sends queued before it, as a driver's link queue.
+		for _, id := range connected {
+			n.st.Connected(id, n.ip, w.now)
 		}
 		for _, id := range rd.Closes {
 			me := endpoint{n.idx, id}
@@ -139,17 +155,6 @@ func (w *simNet) apply(n *simNode) {
 					defer w.apply(t)
 				}
 			}
-		}
-		for _, d := range rd.Dials {
-			t := w.byAddr[fmt.Sprintf("%s:%d", d.IP, d.BusPort)]
-			if t == nil || t.down || n.down || w.blocked(n.idx, t.idx) {
-				n.st.LinkClosed(d.Link, w.now)
-				continue
-			}
-			in := t.st.Accepted(n.ip, t.ip)
-			a, b := endpoint{n.idx, d.Link}, endpoint{t.idx, in}
-			w.peer[a], w.peer[b] = b, a
-			n.st.Connected(d.Link, n.ip, w.now)
 		}
 	}
 }
