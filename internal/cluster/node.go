@@ -134,3 +134,11 @@ func (n *Node) countNonFailingReplicas() int {
 	}
 	return c
 }
+
+// shardMaster is the master of n's shard: n itself, or its master.
+func (n *Node) shardMaster() *Node {
+	if n.IsReplica() {
+		return n.master
+	}
+	return n
+}

@@ -126,3 +126,24 @@ func TestHostileMessages(t *testing.T) {
 		t.Fatal("gossiped node missing or flagged myself")
 	}
 }
+
+// Slots leaving my shard are reported so the server drops the shard
+// channels subscribed there (removeChannelsInSlot).
+func TestShardChannelsRemovedWithSlots(t *testing.T) {
+	s, err := Open(testConfig(), nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddSlots([]int{5, 6, 7}); err != nil {
+		t.Fatal(err)
+	}
+	if rd := s.Ready(); len(rd.RemoveShardChannelsInSlots) != 0 {
+		t.Fatal(rd.RemoveShardChannelsInSlots)
+	}
+	if err := s.DelSlots([]int{7, 5}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Ready().RemoveShardChannelsInSlots; len(got) != 2 || got[0] != 5 || got[1] != 7 {
+		t.Fatal(got)
+	}
+}

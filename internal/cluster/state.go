@@ -142,6 +142,10 @@ type Ready struct {
 	// DeleteKeysInSlots: slots another master took from us while we still
 	// held keys there (clusterUpdateSlotsConfigWith's dirty slots).
 	DeleteKeysInSlots []int
+	// RemoveShardChannelsInSlots: slots that left my shard; local
+	// subscribers of shard channels hashing there are unsubscribed
+	// (removeChannelsInSlot). Ascending.
+	RemoveShardChannelsInSlots []int
 	// MasterChanged: my role or my master changed; the replication driver
 	// follows Myself().Master() (nil: stop replicating).
 	MasterChanged bool
@@ -190,6 +194,9 @@ type State struct {
 
 	statsSent [bus.NumTypes]uint64
 	statsRecv [bus.NumTypes]uint64
+
+	channelSlots      bus.Bitmap // slots whose shard channels must go
+	channelSlotsDirty bool
 
 	todoUpdateState bool
 	fo              failoverState
@@ -487,6 +494,15 @@ func (s *State) Ready() Ready {
 		s.todoUpdateState = false
 		s.updateState()
 		s.rd.UpdateState = true
+	}
+	if s.channelSlotsDirty {
+		for j := 0; j < NumSlots; j++ {
+			if s.channelSlots.Has(j) {
+				s.rd.RemoveShardChannelsInSlots = append(s.rd.RemoveShardChannelsInSlots, j)
+			}
+		}
+		s.channelSlots = bus.Bitmap{}
+		s.channelSlotsDirty = false
 	}
 	rd := s.rd
 	s.rd = Ready{}
