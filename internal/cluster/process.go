@@ -6,9 +6,9 @@ import (
 	"shoal/internal/cluster/bus"
 )
 
-// Discard records a frame that failed to decode (bus.Decode's error): it is
-// counted by type, as clusterProcessPacket counts before its checks, and
-// logged. The link stays open unless the driver closes it (bad signature or
+// Discard records a frame that failed to decode (bus.Decode's error other
+// than ErrUnknownType): it is counted by type, as clusterProcessPacket
+// counts before its checks, and logged. The link stays open unless the driver closes it (bad signature or
 // short totlen, as clusterReadHandler does).
 func (s *State) Discard(id LinkID, t bus.Type, err error) {
 	if t < bus.NumTypes {
@@ -44,7 +44,8 @@ func peerAddr(l *link, m *bus.Message) string {
 }
 
 // Step processes one decoded message received on a link
-// (clusterProcessPacket, spec §6).
+// (clusterProcessPacket, spec §6). A message bus.Decode returned with
+// bus.ErrUnknownType is Step-ed too: its header counts (sender, epochs).
 func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 	s.now = nowMs
 	l := s.links[id]
@@ -56,10 +57,6 @@ func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 		s.statsRecv[t]++
 	}
 	if m.Ver != bus.Version {
-		return
-	}
-	if t >= bus.NumTypes {
-		s.logf(LogVerbose, "Received unknown packet type: %d", t)
 		return
 	}
 	me := s.myself
@@ -86,6 +83,13 @@ func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 			s.fo.mfMasterOffset = sender.ReplOffset
 			s.logf(LogWarning, "Received replication offset for paused master manual failover: %d", s.fo.mfMasterOffset)
 		}
+	}
+
+	if t >= bus.NumTypes {
+		// Redis takes the epochs above from any well-formed header, then
+		// ignores the body of a type it does not know.
+		s.logf(LogVerbose, "Received unknown packet type: %d", t)
+		return
 	}
 
 	if t == bus.Ping || t == bus.Meet {

@@ -147,3 +147,24 @@ func TestShardChannelsRemovedWithSlots(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// A message of a type 7.0 does not know still carries a valid header: the
+// receiver takes the sender's epochs from it and ignores the body.
+func TestUnknownTypeHeaderCounts(t *testing.T) {
+	w := newSimNet(4, Config{NodeTimeout: 5000})
+	a, b := w.addNode(), w.addNode()
+	w.meet(a, b)
+	w.tick(2000)
+	m := b.st.buildHeader(bus.Type(42))
+	m.CurrentEpoch = 77
+	m.Body = []byte("later-version body")
+	frame := bus.Append(nil, m)
+	got, err := bus.Decode(frame)
+	if !errors.Is(err, bus.ErrUnknownType) {
+		t.Fatal(err)
+	}
+	a.st.Step(a.st.Node(b.st.Myself().ID).InLink(), got, w.now)
+	if a.st.CurrentEpoch() != 77 {
+		t.Fatalf("currentEpoch %d", a.st.CurrentEpoch())
+	}
+}
