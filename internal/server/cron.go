@@ -153,6 +153,7 @@ func (s *Server) serverCron(now time.Time) {
 		s.cron.opsPerSec = (s.stats.totalCommands - s.cron.lastOps) * 1000 / elapsed
 		s.cron.lastOps = s.stats.totalCommands
 		s.cron.lastOpsTime = s.cron.nowMs
+		s.migrateCron(now)
 	}
 	for _, db := range s.ks.DBs {
 		db.ShrinkTables()

@@ -74,6 +74,8 @@ type Server struct {
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).
 	clock cmdClock
+	// migrate is MIGRATE's connection cache (cluster_migrate.go).
+	migrate migrateCache
 	// activeExpire is false after DEBUG SET-ACTIVE-EXPIRE 0.
 	activeExpire bool
 
