@@ -13,8 +13,8 @@ import (
 
 	"shoal/internal/command"
 	"shoal/internal/persist/rdb"
-	"shoal/internal/resp"
 	"shoal/internal/rerr"
+	"shoal/internal/resp"
 	"shoal/internal/types"
 )
 
