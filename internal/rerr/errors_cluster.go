@@ -20,3 +20,11 @@ var (
 func MigrateTarget(msg []byte) []byte {
 	return Line("ERR Target instance replied with error: " + string(msg))
 }
+
+// CLUSTER subcommands' argument errors.
+var (
+	ClusterInvalidSlot        = []byte("-ERR Invalid slot\r\n")
+	ClusterInvalidSlotOrCount = []byte("-ERR Invalid slot or number of keys\r\n")
+	// ClusterBadSlot is getSlotOrReply's error.
+	ClusterBadSlot = []byte("-ERR Invalid or out of range slot\r\n")
+)
