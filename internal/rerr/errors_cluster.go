@@ -28,3 +28,12 @@ var (
 	// ClusterBadSlot is getSlotOrReply's error.
 	ClusterBadSlot = []byte("-ERR Invalid or out of range slot\r\n")
 )
+
+// Redirections and cluster-state errors (clusterRedirectClient).
+var (
+	CrossSlot          = []byte("-CROSSSLOT Keys in request don't hash to the same slot\r\n")
+	TryAgain           = []byte("-TRYAGAIN Multiple keys request during rehashing of slot\r\n")
+	ClusterDown        = []byte("-CLUSTERDOWN The cluster is down\r\n")
+	ClusterDownRO      = []byte("-CLUSTERDOWN The cluster is down and only accepts read commands\r\n")
+	ClusterDownUnbound = []byte("-CLUSTERDOWN Hash slot not served\r\n")
+)

@@ -74,6 +74,10 @@ type Server struct {
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).
 	clock cmdClock
+	// cl is cluster mode's driver, nil when cluster-enabled is no
+	// (cluster.go); clusterRand is its source of randomness.
+	cl          *clusterDriver
+	clusterRand *rand.Rand
 	// migrate is MIGRATE's connection cache (cluster_migrate.go).
 	migrate migrateCache
 	// activeExpire is false after DEBUG SET-ACTIVE-EXPIRE 0.
