@@ -152,13 +152,13 @@ func (s *Server) clusterInit() error {
 		if optional {
 			a = a[1:]
 		}
-		host := a
+		host, network := a, "tcp"
 		if a == "*" {
-			host = "0.0.0.0"
+			host, network = "0.0.0.0", "tcp4"
 		} else if a == "::*" {
-			host = "::"
+			host, network = "::", "tcp6"
 		}
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
 		if err != nil {
 			if optional {
 				continue

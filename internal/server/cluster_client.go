@@ -1,7 +1,12 @@
 package server
 
 import (
+	"bytes"
+	"strconv"
+
+	"shoal/internal/cluster"
 	"shoal/internal/command"
+	"shoal/internal/encoding"
 	"shoal/internal/rerr"
 )
 

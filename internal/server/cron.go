@@ -161,6 +161,9 @@ func (s *Server) serverCron(now time.Time) {
 			db.RehashStep(100)
 		}
 	}
+	if s.cl != nil {
+		s.clusterCron(now)
+	}
 	s.clientsCron()
 	s.maybeReleaseMemory()
 	s.blockedTimeouts()

@@ -89,6 +89,12 @@ func Main(args []string) int {
 		}
 		defer os.Remove(cfg.PidFile)
 	}
+	if cfg.ClusterEnabled {
+		if err := s.clusterInit(); err != nil {
+			s.logf(logWarning, "%v", err)
+			return 1
+		}
+	}
 	s.applyOSKnobs()
 	s.registerDirectiveHooks()
 	s.logBanner()

@@ -200,6 +200,9 @@ func (s *Server) Serve() error {
 	}
 	s.wg.Wait()
 	s.closeListeners()
+	s.mu.Lock()
+	s.clusterShutdown()
+	s.mu.Unlock()
 	close(s.done)
 	return nil
 }
