@@ -482,10 +482,15 @@ func (s *Server) clusterDelKeysInSlot(slot int) {
 }
 
 // clusterSaveConfig writes nodes.conf atomically: a locked temp file in the
-// same directory, written, fsynced (and the directory after the rename when
-// fsync is asked), then renamed over the old one. The new file is locked
-// before it replaces the old, so the path is never unlocked while we run.
-func (s *Server) clusterSaveConfig(fsyncDir bool) error {
+// same directory, written, then renamed over the old one, so a reader or a
+// restart after a crash of this process finds the old file or the new one,
+// never a mix. The new file is locked before it replaces the old, so the
+// path is never unlocked while we run. With fsync (CLUSTER_TODO_FSYNC_CONFIG,
+// CLUSTER SAVECONFIG) the file is fsynced before the rename and the
+// directory after it; without, as Redis's clusterSaveConfig(0), durability
+// against power loss is the kernel's (ext4 flushes a file renamed over an
+// existing one): an fsync per SETSLOT made a 1000-slot reshard 5x slower.
+func (s *Server) clusterSaveConfig(fsync bool) error {
 	d := s.cl
 	content := d.st.NodesConf()
 	dir := filepath.Dir(d.path)
@@ -506,8 +511,10 @@ func (s *Server) clusterSaveConfig(fsyncDir bool) error {
 	if _, err := tmp.Write(content); err != nil {
 		return fail(err)
 	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
+	if fsync {
+		if err := tmp.Sync(); err != nil {
+			return fail(err)
+		}
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		return fail(err)
@@ -515,7 +522,7 @@ func (s *Server) clusterSaveConfig(fsyncDir bool) error {
 	if err := os.Rename(tmp.Name(), d.path); err != nil {
 		return fail(err)
 	}
-	if fsyncDir {
+	if fsync {
 		if df, err := os.Open(dir); err == nil {
 			df.Sync()
 			df.Close()
