@@ -19,7 +19,7 @@ type simNet struct {
 	byAddr  map[string]*simNode
 	peer    map[endpoint]endpoint // one end of a connection -> the other
 	flight  []flight
-	lossPct int // percent of messages dropped
+	lossPct int             // percent of messages dropped
 	cut     map[[2]int]bool // partition: node pairs that cannot talk
 	conf    Config
 	logs    bool
@@ -44,7 +44,7 @@ type simNode struct {
 	port  int
 	st    *State
 	down  bool
-	saved []byte // last nodes.conf written
+	saves int // SaveConfig requests
 	keys  map[int]int
 }
 
@@ -111,7 +111,7 @@ func (w *simNet) apply(n *simNode) {
 			}
 		}
 		if rd.SaveConfig {
-			n.saved = n.st.NodesConf()
+			n.saves++
 		}
 		for _, s := range rd.Sends {
 			to, ok := w.peer[endpoint{n.idx, s.Link}]

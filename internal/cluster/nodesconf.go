@@ -344,7 +344,7 @@ func (s *State) loadConfig(data []byte) error {
 				return &ConfigError{Line: ln, Reason: fmt.Sprintf("unknown flag %q", f)}
 			}
 		}
-		if argv[3][0] != '-' {
+		if argv[3] != "" && argv[3][0] != '-' {
 			if !ValidID(argv[3]) {
 				return &ConfigError{Line: ln, Reason: "invalid master ID"}
 			}
@@ -371,9 +371,9 @@ func (s *State) loadConfig(data []byte) error {
 			n.ConfigEpoch = e
 		}
 		for _, a := range argv[8:] {
-			if a[0] == '[' {
+			if a != "" && a[0] == '[' {
 				p := strings.IndexByte(a, '-')
-				if p < 0 || p+3 > len(a) || !strings.HasSuffix(a, "]") {
+				if p < 0 || p+3 > len(a)-1 || !strings.HasSuffix(a, "]") {
 					return &ConfigError{Line: ln, Reason: fmt.Sprintf("bad open slot %q", a)}
 				}
 				slot, err := strconv.Atoi(a[1:p])
