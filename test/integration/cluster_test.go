@@ -440,3 +440,52 @@ func nodeID(t *testing.T, n *clusterNode) string {
 	r := string(c.Do("CLUSTER", "MYID"))
 	return strings.TrimSpace(r[strings.Index(r, "\n")+1:])
 }
+
+// TestClusterMixed forms one cluster of three shoal-server and three
+// redis-server 7.0 nodes (all masters): every node's CLUSTER NODES agrees,
+// slots move from a Redis master to a Shoal master and back with
+// redis-cli --cluster reshard under client load, and --cluster check is
+// clean from either kind of node.
+func TestClusterMixed(t *testing.T) {
+	if binErr != nil {
+		t.Skip(binErr)
+	}
+	redisBin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not on PATH")
+	}
+	nodes := startClusterNodes(t, shoalBin, redisBin, shoalBin, redisBin, shoalBin, redisBin)
+	createCluster(t, nodes, 0)
+	waitSameView(t, nodes, 0)
+	clusterCheck(t, nodes[0].addr())
+	clusterCheck(t, nodes[1].addr())
+
+	ctx := context.Background()
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: clusterAddrs(nodes), MaxRedirects: 16})
+	defer c.Close()
+	p := c.Pipeline()
+	for i := range 20000 {
+		p.Set(ctx, "mixed:"+strconv.Itoa(i), i, 0)
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	load := startLoad(c, "mixedload")
+	// Redis master (nodes[1]) -> Shoal master (nodes[0]), then back.
+	for _, move := range [][2]*clusterNode{{nodes[1], nodes[0]}, {nodes[0], nodes[1]}} {
+		out, err := redisCli(t, "--cluster", "reshard", move[0].addr(), "--cluster-from", nodeID(t, move[0]),
+			"--cluster-to", nodeID(t, move[1]), "--cluster-slots", "300", "--cluster-yes")
+		if err != nil || strings.Contains(out, "ERR") {
+			t.Fatalf("reshard %s -> %s: %v\n%.3000s", move[0].addr(), move[1].addr(), err, out)
+		}
+		waitSameView(t, nodes, 0)
+		clusterCheck(t, move[0].addr())
+		clusterCheck(t, move[1].addr())
+	}
+	load.finish(t)
+	for i := 0; i < 20000; i += 7 {
+		if v, err := c.Get(ctx, "mixed:"+strconv.Itoa(i)).Int(); err != nil || v != i {
+			t.Fatalf("GET mixed:%d = %d, %v", i, v, err)
+		}
+	}
+}
