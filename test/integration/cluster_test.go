@@ -489,3 +489,109 @@ func TestClusterMixed(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterClients runs real cluster clients against a three-master
+// Shoal cluster, each writing and reading 10,000 keys with pipelines and
+// hash-tagged multi-key commands: go-redis v9's ClusterClient here,
+// redis-py's RedisCluster (Debian's python3-redis, test/clients/python)
+// and ioredis's Cluster (npm, test/clients/node; .ci/run installs it).
+func TestClusterClients(t *testing.T) {
+	if binErr != nil {
+		t.Skip(binErr)
+	}
+	nodes := startClusterNodes(t, shoalBin, shoalBin, shoalBin)
+	createCluster(t, nodes, 0)
+	addrs := clusterAddrs(nodes)
+
+	t.Run("go-redis", func(t *testing.T) {
+		ctx := context.Background()
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
+		defer c.Close()
+		const n = 10000
+		for start := 0; start < n; start += 1000 {
+			if _, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for i := start; i < start+1000; i++ {
+					p.Set(ctx, "goredis:"+strconv.Itoa(i), i, 0)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for start := 0; start < n; start += 1000 {
+			cmds, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for i := start; i < start+1000; i++ {
+					p.Get(ctx, "goredis:"+strconv.Itoa(i))
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, cmd := range cmds {
+				if v, err := cmd.(*redis.StringCmd).Int(); err != nil || v != start+j {
+					t.Fatalf("GET goredis:%d = %d, %v", start+j, v, err)
+				}
+			}
+		}
+		for u := range 100 {
+			tag := fmt.Sprintf("{goredis-user%d}", u)
+			keys := []string{tag + ":a", tag + ":b", tag + ":c"}
+			if err := c.MSet(ctx, keys[0], "1", keys[1], "2", keys[2], "3").Err(); err != nil {
+				t.Fatal(err)
+			}
+			vals, err := c.MGet(ctx, keys...).Result()
+			if err != nil || fmt.Sprint(vals) != "[1 2 3]" {
+				t.Fatalf("MGET %v = %v, %v", keys, vals, err)
+			}
+			tx := c.TxPipeline()
+			tx.Incr(ctx, keys[0])
+			tx.RPush(ctx, tag+":list", "x")
+			if _, err := tx.Exec(ctx); err != nil {
+				t.Fatalf("MULTI/EXEC on %s: %v", tag, err)
+			}
+			if err := c.Del(ctx, append(keys, tag+":list")...).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.MSet(ctx, "goredis:x", "1", "goredis:y", "2").Err(); err == nil || !strings.HasPrefix(err.Error(), "CROSSSLOT") {
+			t.Fatalf("MSET across slots: %v, want CROSSSLOT", err)
+		}
+	})
+	t.Run("redis-py", func(t *testing.T) {
+		if err := exec.Command("/usr/bin/python3", "-c", "import redis.cluster").Run(); err != nil {
+			t.Skip("Debian's python3-redis is not installed")
+		}
+		runClient(t, append([]string{"/usr/bin/python3", clientScript(t, "python", "cluster.py")}, addrs...))
+	})
+	t.Run("ioredis", func(t *testing.T) {
+		script := clientScript(t, "node", "cluster.js")
+		if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules", "ioredis")); err != nil {
+			t.Skip("ioredis not installed (npm ci --prefix test/clients/node)")
+		}
+		node, err := exec.LookPath("node")
+		if err != nil {
+			t.Skip("node not on PATH")
+		}
+		runClient(t, append([]string{node, script}, addrs...))
+	})
+}
+
+// clientScript is the path of a client script under test/clients.
+func clientScript(t *testing.T, parts ...string) string {
+	t.Helper()
+	root, err := testutil.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(append([]string{root, "test", "clients"}, parts...)...)
+}
+
+func runClient(t *testing.T, argv []string) {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("%s: %v\n%s", filepath.Base(argv[1]), err, out)
+	}
+}
