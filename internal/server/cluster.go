@@ -284,8 +284,11 @@ func (s *Server) clusterReader(l *busLink) {
 			s.mu.Unlock()
 			return
 		}
+		t, _ := bus.FrameType(frame.Bytes())
+		if derr == nil && int64(t) == s.clusterDropFilter {
+			derr = errDropFilter
+		}
 		if derr != nil {
-			t, _ := bus.FrameType(frame.Bytes())
 			s.cl.st.Discard(l.id, t, derr)
 			s.clusterApply()
 		} else {
@@ -298,6 +301,10 @@ func (s *Server) clusterReader(l *busLink) {
 		}
 	}
 }
+
+// errDropFilter discards a message DEBUG DROP-CLUSTER-PACKET-FILTER asks
+// to drop (counted as received, as clusterProcessPacket does).
+var errDropFilter = errors.New("matches the debug drop filter")
 
 // clusterLinkBroken reports a link whose connection failed.
 func (s *Server) clusterLinkBroken(l *busLink, why string) {

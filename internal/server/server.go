@@ -78,6 +78,9 @@ type Server struct {
 	// (cluster.go); clusterRand is its source of randomness.
 	cl          *clusterDriver
 	clusterRand *rand.Rand
+	// clusterDropFilter is the bus message type DEBUG
+	// DROP-CLUSTER-PACKET-FILTER drops on receipt (-1: none).
+	clusterDropFilter int64
 	// migrate is MIGRATE's connection cache (cluster_migrate.go).
 	migrate migrateCache
 	// activeExpire is false after DEBUG SET-ACTIVE-EXPIRE 0.
@@ -101,6 +104,7 @@ func New(cfg *config.Config) *Server {
 		rnd:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
 	s.runID = randomHex(s.rnd, 40)
+	s.clusterDropFilter = -1
 	s.log = newLogger(cfg.LogFile, cfg.Loglevel)
 	s.ks = keyspace.New(cfg.Databases, cfg.ClusterEnabled, func(n uint64) uint64 {
 		if n == 0 {
