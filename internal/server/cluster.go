@@ -176,6 +176,40 @@ func (s *Server) clusterInit() error {
 	return nil
 }
 
+// clusterVerifyData is verifyClusterConfigWithData, run after the data is
+// loaded: keys outside database 0 stop the start-up; a slot holding keys
+// that is neither mine nor being imported is claimed when unassigned, or
+// marked as importing from its owner.
+func (s *Server) clusterVerifyData() error {
+	// The bus is already running: hold the lock as any stepping does.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.cl.st
+	if st.Myself().IsReplica() {
+		return nil
+	}
+	for _, db := range s.ks.DBs[1:] {
+		if db.Len() != 0 {
+			return errors.New("You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.")
+		}
+	}
+	db := s.ks.DBs[0]
+	for j := 0; j < clusterSlots; j++ {
+		if db.CountInSlot(j) == 0 || st.SlotOwner(j) == st.Myself() || st.Importing(j) != nil {
+			continue
+		}
+		if owner := st.SlotOwner(j); owner == nil {
+			s.logf(logWarning, "I have keys for unassigned slot %d. Taking responsibility for it.", j)
+			st.AddSlots([]int{j})
+		} else {
+			s.logf(logWarning, "I have keys for slot %d, but the slot is assigned to another node. Setting it to importing state.", j)
+			st.SetSlotImporting(j, owner.ID)
+		}
+	}
+	s.clusterApply()
+	return nil
+}
+
 // clusterAccept accepts inbound bus connections until the listener closes.
 func (s *Server) clusterAccept(ln net.Listener) {
 	for {
@@ -446,6 +480,7 @@ func (s *Server) clusterApplyReady(rd *cluster.Ready) (more bool) {
 	}
 	if rd.UpdateState {
 		s.clusterRedirectBlockedClients()
+		s.clusterDropLostShardChannels()
 	}
 	for _, lg := range rd.Logs {
 		s.logf(clusterLogLevel(lg.Level), "%s", lg.Text)
@@ -542,10 +577,11 @@ func (s *Server) clusterSaveConfig(fsync bool) error {
 }
 
 // clusterCron runs the state machine's clock every 100 ms (clusterCron's
-// period). Called from serverCron with s.mu held.
+// run_with_period(100)): every serverCron run at hz 10, fewer at higher hz.
+// Called from serverCron with s.mu held.
 func (s *Server) clusterCron(now time.Time) {
 	d := s.cl
-	if now.Sub(d.lastTick) < 100*time.Millisecond {
+	if now.Sub(d.lastTick) < 100*time.Millisecond-s.cron.period/2 {
 		return
 	}
 	d.lastTick = now

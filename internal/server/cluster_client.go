@@ -260,3 +260,24 @@ func (s *Server) clusterRedirectBlockedClients() {
 		}
 	}
 }
+
+// clusterDropLostShardChannels unsubscribes every client from the shard
+// channels of slots my shard no longer serves, with a sunsubscribe
+// message each (removeChannelsInSlot when a slot is deleted).
+func (s *Server) clusterDropLostShardChannels() {
+	if len(s.pubsub.shard) == 0 {
+		return
+	}
+	st := s.cl.st
+	myself := st.Myself()
+	for name, subs := range s.pubsub.shard {
+		owner := st.SlotOwner(encoding.KeyHashSlotString(name))
+		if owner != nil && (owner == myself || owner == myself.Master()) {
+			continue
+		}
+		for _, c := range append([]*conn(nil), subs...) {
+			s.unsubscribeShard(c, name, true)
+			c.queueWrite()
+		}
+	}
+}

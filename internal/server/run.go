@@ -105,6 +105,12 @@ func Main(args []string) int {
 		s.logf(logWarning, "%v", err)
 		return 1
 	}
+	if s.cl != nil {
+		if err := s.clusterVerifyData(); err != nil {
+			s.logf(logWarning, "%v", err)
+			return 1
+		}
+	}
 	s.logf(logNotice, "Ready to accept connections")
 	s.notifyReady(&sv)
 	sigs := make(chan os.Signal, 2)
