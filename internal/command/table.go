@@ -34,6 +34,7 @@ const (
 	FlagNoAsyncLoading
 	FlagMovableKeys
 	FlagProtected
+	FlagAsking // served on an importing slot without ASKING (RESTORE-ASKING)
 )
 
 var flagNames = map[string]uint64{
@@ -57,6 +58,7 @@ var flagNames = map[string]uint64{
 	"no_mandatory_keys": FlagNoMandatoryKeys,
 	"no_async_loading":  FlagNoAsyncLoading,
 	"movablekeys":       FlagMovableKeys,
+	"asking":            FlagAsking,
 }
 
 // Command is a live entry of the command table: its spec, its handler and

@@ -207,6 +207,10 @@ func (c *conn) processInput(data []byte) int {
 		c.qcur = len(data) - pos + n
 		srv.processCommand(c)
 		c.qcur = 0
+		if c.Flags&command.ClientAsking != 0 && c.Flags&command.ClientMulti == 0 && (c.Cmd == nil || c.Cmd.Name != "asking") {
+			// ASKING lasts one command, or until EXEC (resetClient).
+			c.Flags &^= command.ClientAsking
+		}
 		if c.track.flags&trackCaching != 0 {
 			c.trackingResetCaching()
 		}

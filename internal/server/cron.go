@@ -158,12 +158,16 @@ func (s *Server) serverCron(now time.Time) {
 		s.cron.opsPerSec = (s.stats.totalCommands - s.cron.lastOps) * 1000 / elapsed
 		s.cron.lastOps = s.stats.totalCommands
 		s.cron.lastOpsTime = s.cron.nowMs
+		s.migrateCron(now)
 	}
 	for _, db := range s.ks.DBs {
 		db.ShrinkTables()
 		if s.cfg.ActiveRehashing {
 			db.RehashStep(100)
 		}
+	}
+	if s.cl != nil {
+		s.clusterCron(now)
 	}
 	s.clientsCron()
 	s.maybeReleaseMemory()

@@ -50,6 +50,8 @@ var debugHelp = []string{
 	"    Flush the AOF buffers on disk and reload the AOF in memory.",
 	"OBJECT <key>",
 	"    Show low level info about `key` and associated value.",
+	"DROP-CLUSTER-PACKET-FILTER <packet-type>",
+	"    Drop all packets that match the filtered type. Set to -1 allow all packets.",
 	"POPULATE <count> [<prefix>] [<size>]",
 	"    Create <count> string keys named key:<num>. If <prefix> is specified then",
 	"    it is used instead of the 'key' prefix. These are not propagated to",
@@ -129,6 +131,14 @@ func debugCommand(s *Server, c *conn) {
 		debugObject(s, c)
 	case sub == "populate" && argc >= 3 && argc <= 5:
 		debugPopulate(c)
+	case sub == "drop-cluster-packet-filter" && argc == 3:
+		v, ok := types.ParseInt(c.Argv[2])
+		if !ok {
+			c.Error(rerr.NotInteger)
+			return
+		}
+		s.clusterDropFilter = v
+		c.Simple("OK")
 	case sub == "digest" && argc == 2:
 		d := datasetDigest(s.ks)
 		c.Simple(hex.EncodeToString(d[:]))

@@ -24,8 +24,13 @@ func unimplementedFeature(name string) string {
 		return "replication"
 	case name == "busy-reply-threshold" || name == "lua-time-limit":
 		return "scripting"
-	case strings.HasPrefix(name, "cluster-"):
-		return "cluster mode"
+	case name == "cluster-replica-no-failover" || name == "cluster-replica-validity-factor" ||
+		name == "cluster-migration-barrier" || name == "cluster-allow-replica-migration":
+		// Honoured by the cluster state, but nothing fails over until
+		// replicas replicate.
+		return "cluster failover"
+	case name == "cluster-announce-tls-port":
+		return "TLS"
 	case name == "acl-pubsub-default" || name == "aclfile" || name == "acllog-max-len":
 		return "ACL"
 	case strings.HasPrefix(name, "active-defrag-"):

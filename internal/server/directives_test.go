@@ -28,9 +28,10 @@ func TestDirectiveWarnings(t *testing.T) {
 			"WARNING: 'replica-priority' is accepted for compatibility but has no effect yet: replication is not implemented in this version.",
 			"WARNING: 'min-replicas-to-write' is accepted for compatibility but has no effect yet: replication is not implemented in this version.",
 		}},
-		{[]string{"cluster-enabled", "cluster-node-timeout"}, []string{
-			"WARNING: 'cluster-enabled' is accepted for compatibility but has no effect yet: cluster mode is not implemented in this version.",
-			"WARNING: 'cluster-node-timeout' is accepted for compatibility but has no effect yet: cluster mode is not implemented in this version.",
+		{[]string{"cluster-enabled", "cluster-node-timeout", "cluster-announce-ip"}, nil},
+		{[]string{"cluster-replica-no-failover", "cluster-announce-tls-port"}, []string{
+			"WARNING: 'cluster-replica-no-failover' is accepted for compatibility but has no effect yet: cluster failover is not implemented in this version.",
+			"WARNING: 'cluster-announce-tls-port' is accepted for compatibility but has no effect yet: TLS is not implemented in this version.",
 		}},
 		{[]string{"enable-module-command"}, nil},
 		{[]string{"io-threads-do-reads", "sanitize-dump-payload"}, []string{

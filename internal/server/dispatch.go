@@ -49,6 +49,9 @@ func (s *Server) processCommand(c *conn) {
 		s.rejectCommand(c, rerr.Line("ERR Command not allowed inside a transaction"))
 		return
 	}
+	if s.cl != nil && s.clusterRedirect(c, cmd) {
+		return
+	}
 	if s.cevict.enabled && s.evictBeforeCommand(c) {
 		// Evicted for its memory, this command included: it does not run.
 		return

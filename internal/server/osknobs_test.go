@@ -114,7 +114,7 @@ func TestMoreDirectiveWarnings(t *testing.T) {
 	for _, tc := range []struct{ name, feature string }{
 		{"aclfile", "ACL"}, {"tls-port", "TLS"}, {"tracking-table-max-keys", ""},
 		{"active-defrag-cycle-min", "active defragmentation"}, {"replica-ignore-disk-write-errors", "replication"},
-		{"cluster-announce-tls-port", "cluster mode"}, {"oom-score-adj", ""}, {"server_cpulist", ""},
+		{"cluster-announce-tls-port", "TLS"}, {"cluster-node-timeout", ""}, {"oom-score-adj", ""}, {"server_cpulist", ""},
 	} {
 		if got := unimplementedFeature(tc.name); got != tc.feature {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.feature)

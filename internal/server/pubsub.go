@@ -324,12 +324,23 @@ func publishCommand(s *Server, c *conn) {
 	c.Int(int64(n))
 }
 
-// clusterPropagatePublish is where cluster mode forwards PUBLISH over the
-// bus; standalone servers have nobody to tell.
-func (s *Server) clusterPropagatePublish(channel, message []byte) {}
+// clusterPropagatePublish forwards PUBLISH to every node over the bus in
+// cluster mode; standalone servers have nobody to tell.
+func (s *Server) clusterPropagatePublish(channel, message []byte) {
+	if s.cl != nil {
+		s.cl.st.Publish(channel, message, false)
+		s.clusterApply()
+	}
+}
 
 func spublishCommand(s *Server, c *conn) {
-	c.Int(int64(s.publishShard(c.Argv[1], c.Argv[2])))
+	n := s.publishShard(c.Argv[1], c.Argv[2])
+	if s.cl != nil {
+		// SPUBLISH reaches the rest of the shard (my master and replicas).
+		s.cl.st.Publish(c.Argv[1], c.Argv[2], true)
+		s.clusterApply()
+	}
+	c.Int(int64(n))
 }
 
 func channelList(m map[string][]*conn, pattern []byte) []string {

@@ -89,6 +89,12 @@ func Main(args []string) int {
 		}
 		defer os.Remove(cfg.PidFile)
 	}
+	if cfg.ClusterEnabled {
+		if err := s.clusterInit(); err != nil {
+			s.logf(logWarning, "%v", err)
+			return 1
+		}
+	}
 	s.applyOSKnobs()
 	s.registerDirectiveHooks()
 	s.logBanner()
@@ -147,6 +153,14 @@ func Main(args []string) int {
 		s.logf(logWarning, "%v", err)
 		return 1
 	default:
+		if s.cl != nil {
+			if err := s.clusterVerifyData(); err != nil {
+				s.Shutdown()
+				<-served
+				s.logf(logWarning, "%v", err)
+				return 1
+			}
+		}
 		s.logf(logNotice, "Ready to accept connections")
 		s.notifyReady(&sv)
 	}

@@ -76,6 +76,15 @@ type Server struct {
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).
 	clock cmdClock
+	// cl is cluster mode's driver, nil when cluster-enabled is no
+	// (cluster.go); clusterRand is its source of randomness.
+	cl          *clusterDriver
+	clusterRand *rand.Rand
+	// clusterDropFilter is the bus message type DEBUG
+	// DROP-CLUSTER-PACKET-FILTER drops on receipt (-1: none).
+	clusterDropFilter int64
+	// migrate is MIGRATE's connection cache (cluster_migrate.go).
+	migrate migrateCache
 	// activeExpire is false after DEBUG SET-ACTIVE-EXPIRE 0.
 	activeExpire bool
 
@@ -97,6 +106,7 @@ func New(cfg *config.Config) *Server {
 		rnd:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
 	s.runID = randomHex(s.rnd, 40)
+	s.clusterDropFilter = -1
 	s.log = newLogger(cfg.LogFile, cfg.Loglevel)
 	s.ks = keyspace.New(cfg.Databases, cfg.ClusterEnabled, func(n uint64) uint64 {
 		if n == 0 {
@@ -200,6 +210,9 @@ func (s *Server) Serve() error {
 	}
 	s.wg.Wait()
 	s.closeListeners()
+	s.mu.Lock()
+	s.clusterShutdown()
+	s.mu.Unlock()
 	close(s.done)
 	return nil
 }

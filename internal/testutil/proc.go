@@ -31,6 +31,14 @@ type Proc struct {
 // it (Stop), and, when the test failed, logs what it wrote.
 func StartProc(t testing.TB, bin string, args ...string) *Proc {
 	t.Helper()
+	return StartProcIn(t, "", bin, args...)
+}
+
+// StartProcIn is StartProc with the working directory wd ("" for the
+// test's own), for servers started the way users start them: from their
+// folder, with a relative config path.
+func StartProcIn(t testing.TB, wd, bin string, args ...string) *Proc {
+	t.Helper()
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, filepath.Base(bin)+".log")
 	f, err := os.Create(logPath)
@@ -38,6 +46,7 @@ func StartProc(t testing.TB, bin string, args ...string) *Proc {
 		t.Fatalf("testutil: create log: %v", err)
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = wd
 	cmd.Stdout = f
 	cmd.Stderr = f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
