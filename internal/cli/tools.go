@@ -350,10 +350,10 @@ func (s *session) dbSize() int64 {
 }
 
 type typeInfo struct {
-	name, sizeCmd, unit string
+	name, sizeCmd, unit   string
 	biggest, count, total uint64
-	biggestKey          string
-	hasBiggest          bool
+	biggestKey            string
+	hasBiggest            bool
 }
 
 // findBigKeys is --bigkeys and --memkeys.
