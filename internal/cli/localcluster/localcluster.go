@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -402,28 +404,35 @@ func (c *cluster) waitReady() bool {
 	return true
 }
 
-// stop shuts every running node down (SHUTDOWN, which fsyncs the AOF),
-// then waits for the processes to exit.
+// stop shuts every running node down at once (SHUTDOWN, which fsyncs
+// the AOF; all together so that no master waits for a replica's ack), then
+// waits for the processes to exit.
 func (c *cluster) stop() bool {
-	stopped := 0
+	var wg sync.WaitGroup
+	var stopped atomic.Int32
 	for _, p := range c.ports() {
 		pid := c.pid(p)
 		if pid == 0 {
 			continue
 		}
-		if cn, err := dial(c.addr(p)); err == nil {
-			cn.Do("SHUTDOWN")
-			cn.Close()
-		} else {
-			syscall.Kill(pid, syscall.SIGTERM)
-		}
-		if !waitFor(20*time.Second, func() bool { return syscall.Kill(pid, 0) != nil }) {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-		os.Remove(filepath.Join(c.nodeDir(p), "node.pid"))
-		stopped++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if cn, err := dial(c.addr(p)); err == nil {
+				cn.Do("SHUTDOWN")
+				cn.Close()
+			} else {
+				syscall.Kill(pid, syscall.SIGTERM)
+			}
+			if !waitFor(20*time.Second, func() bool { return syscall.Kill(pid, 0) != nil }) {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+			os.Remove(filepath.Join(c.nodeDir(p), "node.pid"))
+			stopped.Add(1)
+		}()
 	}
-	c.printf("Stopped %d nodes.\n", stopped)
+	wg.Wait()
+	c.printf("Stopped %d nodes.\n", stopped.Load())
 	return true
 }
 
