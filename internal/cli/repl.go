@@ -1,0 +1,390 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chzyer/readline"
+
+	"shoal/internal/cli/format"
+	"shoal/internal/resp"
+)
+
+// errConnReset marks the broken-connection errors the shell reconnects
+// from instead of exiting (ECONNRESET, EPIPE), as cliReadReply.
+var errConnReset = syscall.ECONNRESET
+
+// historyMax is linenoise's default history length.
+const historyMax = 100
+
+// lineReader is what the shell reads lines from: readline on a terminal, a
+// plain line reader otherwise (linenoise prints no prompt then).
+type lineReader interface {
+	readLine(prompt string) (string, error)
+	addHistory(line string)
+	close()
+}
+
+type plainReader struct{ r *bufio.Reader }
+
+func (p *plainReader) readLine(string) (string, error) {
+	line, err := p.r.ReadString('\n')
+	if err != nil && line == "" {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+func (p *plainReader) addHistory(string) {}
+func (p *plainReader) close()            {}
+
+type ttyReader struct {
+	rl      *readline.Instance
+	s       *session
+	file    string
+	history []string
+}
+
+func (t *ttyReader) readLine(prompt string) (string, error) {
+	t.rl.SetPrompt(prompt)
+	return t.rl.Readline()
+}
+
+// addHistory keeps linenoise's semantics: the last historyMax lines, no
+// two equal lines in a row, the whole list written to the file each time.
+func (t *ttyReader) addHistory(line string) {
+	if n := len(t.history); n > 0 && t.history[n-1] == line {
+		return
+	}
+	t.history = append(t.history, line)
+	if len(t.history) > historyMax {
+		t.history = t.history[1:]
+	}
+	t.rl.SaveHistory(line)
+	if t.file != "" {
+		os.WriteFile(t.file, []byte(strings.Join(t.history, "\n")+"\n"), 0o600)
+	}
+}
+
+func (t *ttyReader) close() { t.rl.Close() }
+
+// painter draws the argument hint after the cursor, in grey.
+type painter struct{ s *session }
+
+func (p painter) Paint(line []rune, pos int) []rune {
+	if !p.s.hints || pos != len(line) {
+		return line
+	}
+	h := p.s.help.hint(string(line))
+	if h == "" {
+		return line
+	}
+	w := len([]rune(h))
+	out := append([]rune(nil), line...)
+	out = append(out, []rune("\x1b[90m"+h+"\x1b[0m\x1b["+strconv.Itoa(w)+"D")...)
+	return out
+}
+
+// completer offers COMMAND DOCS names for the word being typed.
+type completer struct{ s *session }
+
+func (c completer) Do(line []rune, pos int) ([][]rune, int) {
+	buf := string(line[:pos])
+	var out [][]rune
+	for _, m := range c.s.help.completions(buf) {
+		if strings.HasPrefix(m, buf) {
+			out = append(out, []rune(m[len(buf):]))
+		}
+	}
+	if len(out) == 0 {
+		// A prefix typed in another case: replace the whole line.
+		for _, m := range c.s.help.completions(buf) {
+			out = append(out, []rune(m))
+		}
+		return out, len([]rune(buf))
+	}
+	return out, 0
+}
+
+// dotfile is getDotfilePath: $env, or $HOME/name; "" for /dev/null.
+func dotfile(env, name string) string {
+	if p := os.Getenv(env); p != "" {
+		if p == "/dev/null" {
+			return ""
+		}
+		return p
+	}
+	if home := os.Getenv("HOME"); home != "" {
+		return filepath.Join(home, name)
+	}
+	return ""
+}
+
+func (s *session) newLineReader() lineReader {
+	if !s.ttyIn {
+		return &plainReader{r: bufio.NewReader(s.stdin)}
+	}
+	t := &ttyReader{s: s}
+	cfg := &readline.Config{
+		Stdin:                  io.NopCloser(s.stdin),
+		Stdout:                 s.outWriter(),
+		Stderr:                 s.stderr,
+		DisableAutoSaveHistory: true,
+		HistoryLimit:           historyMax,
+		AutoComplete:           completer{s},
+		Painter:                painter{s},
+		InterruptPrompt:        "",
+		EOFPrompt:              "",
+	}
+	rl, err := readline.NewEx(cfg)
+	if err != nil {
+		return &plainReader{r: bufio.NewReader(s.stdin)}
+	}
+	t.rl = rl
+	t.file = dotfile("REDISCLI_HISTFILE", ".rediscli_history")
+	if t.file != "" {
+		if b, err := os.ReadFile(t.file); err == nil {
+			for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+				if l = strings.TrimRight(l, "\r"); l != "" {
+					t.history = append(t.history, l)
+					rl.SaveHistory(l)
+				}
+			}
+		}
+	}
+	return t
+}
+
+// outWriter is stdout for readline, which writes directly: anything we
+// buffered goes first.
+func (s *session) outWriter() io.Writer { return flushFirst{s} }
+
+type flushFirst struct{ s *session }
+
+func (f flushFirst) Write(p []byte) (int, error) {
+	f.s.out.Flush()
+	n, err := f.s.out.Write(p)
+	f.s.out.Flush()
+	return n, err
+}
+
+// loadPreferences reads ~/.redisclirc (:set hints / :set nohints).
+func (s *session) loadPreferences() {
+	rc := dotfile("REDISCLI_RCFILE", ".redisclirc")
+	if rc == "" {
+		return
+	}
+	b, err := os.ReadFile(rc)
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		argv, err := resp.SplitArgs([]byte(line))
+		if err == nil && len(argv) > 0 {
+			s.setPreference(toStrings(argv), false)
+		}
+	}
+}
+
+func toStrings(b [][]byte) []string {
+	out := make([]string, len(b))
+	for i, a := range b {
+		out[i] = string(a)
+	}
+	return out
+}
+
+// setPreference is cliSetPreferences.
+func (s *session) setPreference(argv []string, interactive bool) {
+	pfx := ".redisclirc: "
+	if interactive {
+		pfx = ""
+	}
+	if strings.EqualFold(argv[0], ":set") && len(argv) >= 2 {
+		switch strings.ToLower(argv[1]) {
+		case "hints":
+			s.hints = true
+		case "nohints":
+			s.hints = false
+		default:
+			s.outf("%sunknown redis-cli preference '%s'\n", pfx, argv[1])
+		}
+		return
+	}
+	s.outf("%sunknown redis-cli internal command '%s'\n", pfx, argv[0])
+}
+
+// isSensitive is isSensitiveCommand: lines kept out of the history.
+func isSensitive(argv []string) bool {
+	n := len(argv)
+	eq := strings.EqualFold
+	switch {
+	case eq(argv[0], "auth"):
+		return true
+	case n > 1 && eq(argv[0], "acl") && eq(argv[1], "setuser"):
+		return true
+	case n > 2 && eq(argv[0], "config") && eq(argv[1], "set") &&
+		(eq(argv[2], "masterauth") || eq(argv[2], "masteruser") || eq(argv[2], "requirepass")):
+		return true
+	case n > 4 && eq(argv[0], "hello"):
+		for j := 2; j < n; j++ {
+			more := n - 1 - j
+			switch {
+			case eq(argv[j], "auth") && more >= 2:
+				return true
+			case eq(argv[j], "setname") && more > 0:
+				j++
+			default:
+				return false
+			}
+		}
+	case n > 7 && eq(argv[0], "migrate"):
+		for j := 6; j < n; j++ {
+			more := n - 1 - j
+			switch {
+			case eq(argv[j], "auth") && more > 0:
+				return true
+			case eq(argv[j], "auth2") && more >= 2:
+				return true
+			case eq(argv[j], "keys") && more > 0:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// repl is redis-cli's interactive loop.
+func (s *session) repl() {
+	s.initHelp()
+	s.interactive = true
+	s.hints = true
+	lr := s.newLineReader()
+	defer lr.close()
+	if s.ttyIn {
+		s.loadPreferences()
+	}
+	s.refreshPrompt()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	defer signal.Stop(sig)
+	go func() {
+		for range sig {
+			if s.monitorMode || s.pubsubMode {
+				s.aborted.Store(true)
+				if c := s.conn; c != nil {
+					c.Close()
+				}
+				continue
+			}
+			s.out.Flush()
+			os.Exit(1)
+		}
+	}()
+	for {
+		prompt := s.prompt
+		if s.conn == nil {
+			prompt = "not connected> "
+		}
+		line, err := lr.readLine(prompt)
+		if err != nil {
+			if errors.Is(err, readline.ErrInterrupt) || errors.Is(err, io.EOF) {
+				s.exit(0)
+			}
+			s.exit(0)
+		}
+		if line == "" {
+			continue
+		}
+		args, err := resp.SplitArgs([]byte(line))
+		if err != nil {
+			s.outf("Invalid argument(s)\n")
+			s.out.Flush()
+			lr.addHistory(line)
+			continue
+		}
+		if len(args) == 0 {
+			continue
+		}
+		argv := toStrings(args)
+		repeat, skip := int64(1), 0
+		if n, err := strconv.ParseInt(argv[0], 10, 64); len(argv) > 1 && (err == nil || isRangeErr(err)) && isNumber(argv[0]) {
+			if err != nil || n <= 0 {
+				s.outf("Invalid redis-cli repeat command option value.\n")
+				s.out.Flush()
+				continue
+			}
+			repeat, skip = n, 1
+		}
+		if !isSensitive(argv[skip:]) {
+			lr.addHistory(line)
+		}
+		switch {
+		case strings.EqualFold(argv[0], "quit"), strings.EqualFold(argv[0], "exit"):
+			s.exit(0)
+		case argv[0][0] == ':':
+			s.setPreference(argv, true)
+			continue
+		case strings.EqualFold(argv[0], "restart"):
+			s.outf("Use 'restart' only in Lua debugging mode.\n")
+		case len(argv) == 3 && strings.EqualFold(argv[0], "connect"):
+			s.cfg.host = argv[1]
+			s.cfg.port = atoi(argv[2])
+			s.refreshPrompt()
+			s.connect(ccForce)
+		case len(argv) == 1 && strings.EqualFold(argv[0], "clear"):
+			s.outf("\x1b[H\x1b[2J")
+		default:
+			start := time.Now()
+			s.issueCommandRepeat(argv[skip:], repeat)
+			if el := time.Since(start); el >= 500*time.Millisecond && s.cfg.output == format.Standard {
+				s.outf("(%.2fs)\n", el.Seconds())
+			}
+		}
+		s.out.Flush()
+	}
+}
+
+func isRangeErr(err error) bool {
+	var ne *strconv.NumError
+	return errors.As(err, &ne) && ne.Err == strconv.ErrRange
+}
+
+// isNumber is strtol's "the whole argument is a number" (*endptr == 0).
+func isNumber(a string) bool {
+	i := 0
+	for i < len(a) && isSpace(a[i]) {
+		i++
+	}
+	if i < len(a) && (a[i] == '-' || a[i] == '+') {
+		i++
+	}
+	if i == len(a) {
+		return false
+	}
+	for ; i < len(a); i++ {
+		if a[i] < '0' || a[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// askPassword reads a password without echo (--askpass).
+func (s *session) askPassword(msg string) string {
+	if f, ok := s.stdin.(*os.File); ok && s.ttyIn {
+		s.errf("%s", msg)
+		b, _ := readPassword(int(f.Fd()))
+		s.errf("\n")
+		return b
+	}
+	line, _ := bufio.NewReader(s.stdin).ReadString('\n')
+	return strings.TrimRight(line, "\r\n")
+}
