@@ -2,8 +2,10 @@ module shoal
 
 go 1.26.8
 
+require github.com/redis/go-redis/v9 v9.17.3
+
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect
-	github.com/redis/go-redis/v9 v9.17.3
+	github.com/yuin/gopher-lua v1.1.2 // indirect
 )
