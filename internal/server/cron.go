@@ -107,6 +107,10 @@ func (cr *cronState) commandTime() int64 {
 
 // cronIfDue runs serverCron when its period elapsed.
 func (s *Server) cronIfDue() {
+	if s.script.busy.Load() {
+		// A timed-out script is running: nothing may change under it.
+		return
+	}
 	if s.evict.procRunning.Load() {
 		s.mu.Lock()
 		s.evictionTimeProc()

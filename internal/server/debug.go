@@ -697,6 +697,7 @@ func debugReload(s *Server, c *conn) {
 		for _, db := range s.ks.DBs {
 			db.Flush()
 		}
+		s.flushFunctions()
 	}
 	s.ks.Loading = true
 	s.ks.Now = time.Now().UnixMilli()
@@ -723,6 +724,7 @@ func debugLoadAOF(s *Server, c *conn) {
 	for _, db := range s.ks.DBs {
 		db.Flush()
 	}
+	s.flushFunctions()
 	s.ks.Loading = true
 	_, err := s.loadAOF()
 	s.ks.Loading = false

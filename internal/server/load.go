@@ -70,6 +70,7 @@ func (s *Server) loadRDBInto(data []byte, preamble, merge bool) (int, error) {
 	var loaded, expired int64
 	now := s.ks.Now
 	h := &rdb.Handler{
+		Function: func(code []byte) error { return s.loadFunction(code, merge) },
 		SelectDB: func(id int) error {
 			if id >= len(s.ks.DBs) {
 				return fmt.Errorf("FATAL: Data file was created with a Redis server configured to handle more than %d databases. Exiting\n", len(s.ks.DBs))
