@@ -72,6 +72,14 @@ func (c *Client) Error(e []byte) {
 	c.Writer.Error(e)
 }
 
+// ErrorNoStats writes an error reply that was already counted in
+// errorstats where it arose (a script's error raised by a command it
+// called, ERR_REPLY_FLAG_NO_STATS_UPDATE); the command still failed.
+func (c *Client) ErrorNoStats(e []byte) {
+	c.errored++
+	c.Writer.Error(e)
+}
+
 // Errored reports how many error replies the current command wrote.
 func (c *Client) Errored() int { return c.errored }
 

@@ -299,9 +299,9 @@ func (s *Server) aofEncoder() snapshot.Encoder {
 	}
 	enc := aof.NewRewriteEncoder()
 	if s.cfg.AOFTimestampEnabled {
-		return timestampedEncoder{enc, s.cron.nowMs / 1000}
+		return functionLoads{timestampedEncoder{enc, s.cron.nowMs / 1000}, s.functionCodes()}
 	}
-	return enc
+	return functionLoads{enc, s.functionCodes()}
 }
 
 // timestampedEncoder starts a command-form base with a "#TS:" annotation

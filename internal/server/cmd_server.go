@@ -402,6 +402,11 @@ func shutdownCommand(s *Server, c *conn) {
 		// Never save a half-loaded dataset (shutdownCommand).
 		flags.save, flags.nosave = false, true
 	}
+	if s.script.timedOut && !flags.nosave {
+		// Only SHUTDOWN NOSAVE may stop a server whose script is busy.
+		c.Error(s.busyReply())
+		return
+	}
 	s.logf(logWarning, "User requested shutdown...")
 	if err := s.prepareForShutdown(flags); err != nil {
 		c.Error(rerr.Line("ERR Errors trying to SHUTDOWN. Check logs."))

@@ -108,7 +108,9 @@ func (cr *cronState) commandTime() int64 {
 // cronIfDue runs serverCron when its period elapsed; not while the
 // dataset loads, as Redis runs only whileBlockedCron then.
 func (s *Server) cronIfDue() {
-	if s.load.active.Load() {
+	if s.load.active.Load() || s.script.busy.Load() {
+		// Not while the dataset loads (Redis runs only whileBlockedCron
+		// then), nor under a timed-out script: nothing may change under it.
 		return
 	}
 	if s.evict.procRunning.Load() {

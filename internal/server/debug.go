@@ -702,6 +702,7 @@ func debugReload(s *Server, c *conn) {
 		for _, db := range s.ks.DBs {
 			db.Flush()
 		}
+		s.flushFunctions()
 	}
 	s.ks.Loading = true
 	s.ks.Now = time.Now().UnixMilli()
@@ -728,6 +729,7 @@ func debugLoadAOF(s *Server, c *conn) {
 	for _, db := range s.ks.DBs {
 		db.Flush()
 	}
+	s.flushFunctions()
 	s.ks.Loading = true
 	_, err := s.loadAOF(false)
 	s.ks.Loading = false

@@ -56,15 +56,21 @@ func (s *Server) processCommand(c *conn) {
 		// Evicted for its memory, this command included: it does not run.
 		return
 	}
-	if s.cfg.MaxMemory > 0 && c.Flags&command.ClientMaster == 0 {
+	// A script's shebang flags stand for EVAL's and FCALL's own.
+	flags := cmd.Flags
+	if cmd.Has(command.FlagNoScript) && cmd.Has(command.FlagSkipMonitor) {
+		flags = s.scriptCommandFlags(c, cmd)
+	}
+	if s.cfg.MaxMemory > 0 && c.Flags&command.ClientMaster == 0 && !s.script.timedOut {
 		ok := s.performEvictions()
-		denyOOM := cmd.Has(command.FlagDenyOOM) || (cmd.Name == "exec" && c.multi.denyOOM)
+		s.script.oom = !ok
+		denyOOM := flags&command.FlagDenyOOM != 0 || (cmd.Name == "exec" && c.multi.denyOOM)
 		if !ok && denyOOM {
 			s.rejectCommand(c, rerr.OOM)
 			return
 		}
 	}
-	if s.rdbOrAOFTrouble() && (cmd.Has(command.FlagWrite) || cmd.Name == "ping" || (cmd.Name == "exec" && c.multi.hasWrite)) {
+	if s.rdbOrAOFTrouble() && (flags&command.FlagWrite != 0 || cmd.Name == "ping" || (cmd.Name == "exec" && c.multi.hasWrite)) {
 		if e := s.diskErrorReply(); e != nil && c.Flags&command.ClientMaster == 0 {
 			s.rejectCommand(c, e)
 			return
@@ -76,6 +82,10 @@ func (s *Server) processCommand(c *conn) {
 	}
 	if s.load.active.Load() && !cmd.Has(command.FlagLoading) {
 		s.rejectCommand(c, rerr.Loading)
+		return
+	}
+	if s.script.timedOut && !cmd.Has(command.FlagAllowBusy) {
+		s.rejectCommand(c, s.busyReply())
 		return
 	}
 	if c.Flags&command.ClientMulti != 0 && !isMultiControl(cmd) {
@@ -125,7 +135,7 @@ func isMultiControl(cmd *command.Command) bool {
 // call executes one command and does the bookkeeping around it: time
 // snapshot, stats, MONITOR, slowlog and propagation, as Redis's call().
 func (s *Server) call(c *conn, cmd *command.Command) {
-	if c.Flags&command.ClientInExec == 0 {
+	if c.Flags&(command.ClientInExec|command.ClientLua) == 0 {
 		s.ks.Now = s.clock.nowMs()
 		s.cron.nowMs = s.ks.Now
 	}

@@ -202,6 +202,7 @@ func (s *Server) loadRDBFrom(f *os.File, preamble, merge bool) (rdb.LoadInfo, er
 			}
 			return nil
 		},
+		Function: func(code []byte) error { return s.loadFunction(code, merge) },
 		SelectDB: func(id int) error {
 			if id >= len(s.ks.DBs) {
 				return fmt.Errorf("FATAL: Data file was created with a Redis server configured to handle more than %d databases. Exiting\n", len(s.ks.DBs))

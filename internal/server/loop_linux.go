@@ -103,37 +103,44 @@ func (l *loop) run(wg *sync.WaitGroup) {
 			return
 		}
 		for i := 0; i < n; i++ {
-			ev := &events[i]
-			fd := int(ev.Fd)
-			switch {
-			case fd == l.evfd:
-				var buf [8]byte
-				syscall.Read(l.evfd, buf[:])
-				srv.mu.Lock()
-				l.woken = 0
-				l.adoptHandoff()
-				srv.mu.Unlock()
-			case l.id == 0 && srv.isListener(fd):
-				srv.acceptAll(fd)
-			default:
-				c := l.conns[fd]
-				if c == nil {
-					continue
-				}
-				if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 {
-					c.readAndProcess()
-				}
-				if ev.Events&syscall.EPOLLOUT != 0 && !c.closed {
-					srv.mu.Lock()
-					c.queueWrite()
-					srv.mu.Unlock()
-				}
-			}
+			l.handleEvent(&events[i])
 		}
 		if l.id == 0 {
 			srv.cronIfDue()
 		}
 		l.flushPending()
+	}
+}
+
+// handleEvent serves one epoll event: a wake-up, new connections, a
+// connection's input or its socket becoming writable again. Called without
+// srv.mu (also while a timed-out script has released it).
+func (l *loop) handleEvent(ev *syscall.EpollEvent) {
+	srv := l.srv
+	fd := int(ev.Fd)
+	switch {
+	case fd == l.evfd:
+		var buf [8]byte
+		syscall.Read(l.evfd, buf[:])
+		srv.mu.Lock()
+		l.woken = 0
+		l.adoptHandoff()
+		srv.mu.Unlock()
+	case l.id == 0 && srv.isListener(fd):
+		srv.acceptAll(fd)
+	default:
+		c := l.conns[fd]
+		if c == nil {
+			return
+		}
+		if ev.Events&(syscall.EPOLLIN|syscall.EPOLLHUP|syscall.EPOLLERR) != 0 {
+			c.readAndProcess()
+		}
+		if ev.Events&syscall.EPOLLOUT != 0 && !c.closed {
+			srv.mu.Lock()
+			c.queueWrite()
+			srv.mu.Unlock()
+		}
 	}
 }
 

@@ -89,8 +89,9 @@ func (s *Server) rdbEncoder(aofBase bool) *rdb.Encoder {
 			{Key: "used-mem", Value: strconv.FormatUint(s.usedMemory(), 10)},
 			{Key: "aof-base", Value: base},
 		},
-		Meta:     s.recordMetaFunc(),
-		Compress: s.cfg.RDBCompression,
+		Meta:      s.recordMetaFunc(),
+		Compress:  s.cfg.RDBCompression,
+		Functions: s.functionCodes(),
 	}
 }
 

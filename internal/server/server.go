@@ -73,6 +73,8 @@ type Server struct {
 	aof  aofState
 	load loadState
 	prop propState
+	// script is the Lua engines and the running script (scripting.go).
+	script scriptState
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).
 	clock cmdClock

@@ -69,3 +69,15 @@ func DecodeDump(p []byte, lim Limits) (Value, error) {
 	}
 	return DecodeObject(t, r, lim)
 }
+
+// ReadFunction reads one library of a FUNCTION DUMP payload or an RDB
+// function record: the FUNCTION2 opcode, then the library's code.
+// isFunction is false when the opcode is missing or another one.
+func ReadFunction(r *Reader) (code []byte, isFunction bool, err error) {
+	op, err := r.ReadByte()
+	if err != nil || op != opFunction2 {
+		return nil, false, err
+	}
+	code, err = r.ReadString()
+	return code, true, err
+}

@@ -14,10 +14,19 @@ type Encoder struct {
 	Meta func(e *keyspace.Entry) RecordMeta
 	// Compress is rdbcompression.
 	Compress bool
+	// Functions are the function libraries' code, saved after the aux
+	// fields as rdbSaveFunctions does.
+	Functions [][]byte
 }
 
-// Header appends the magic, version and aux fields.
-func (en *Encoder) Header(dst []byte) []byte { return AppendHeader(dst, en.Aux, en.Compress) }
+// Header appends the magic, version, aux fields and function libraries.
+func (en *Encoder) Header(dst []byte) []byte {
+	dst = AppendHeader(dst, en.Aux, en.Compress)
+	for _, code := range en.Functions {
+		dst = AppendFunction(dst, code, en.Compress)
+	}
+	return dst
+}
 
 // SelectDB appends SELECTDB and the RESIZEDB sizing hint.
 func (en *Encoder) SelectDB(dst []byte, db int, size, expires uint64) []byte {
