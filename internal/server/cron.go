@@ -165,6 +165,7 @@ func (s *Server) serverCron(now time.Time) {
 	s.blockedTimeouts()
 	s.pauseCron()
 	s.saveCron(now)
+	s.replicationCron()
 }
 
 // lruClockMax is the 24-bit LRU clock's range, as Redis's LRU_CLOCK_MAX.

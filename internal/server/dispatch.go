@@ -61,8 +61,16 @@ func (s *Server) processCommand(c *conn) {
 			return
 		}
 	}
+	if e := s.replicaRefusal(c, cmd, false); e != nil {
+		s.rejectCommand(c, e)
+		return
+	}
 	if c.Proto == 2 && c.Flags&command.ClientPubSub != 0 && !allowedInPubSub(cmd) {
 		s.rejectCommand(c, rerr.Line("ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+		return
+	}
+	if e := s.replicaRefusal(c, cmd, true); e != nil {
+		s.rejectCommand(c, e)
 		return
 	}
 	if c.Flags&command.ClientMulti != 0 && !isMultiControl(cmd) {
@@ -170,5 +178,6 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	c.lastCmd = cmd.Name
 	if s.prop.depth--; s.prop.depth == 0 && len(s.prop.ops) > 0 {
 		s.flushPropagation(cmd)
+		c.woff = s.repl.ids.Offset
 	}
 }

@@ -69,12 +69,14 @@ func (s *Server) propagate(dbid int, argv [][]byte) {
 	if s.aof.state != aofOff {
 		s.feedAOF(dbid, argv)
 	}
+	s.feedReplicas(dbid, argv)
 }
 
 // beforeReplies runs before a loop writes a pass's replies (Redis's
 // beforeSleep): BCAST invalidations go out, and the AOF must have what the
 // replies acknowledge, fsynced under appendfsync always.
 func (s *Server) beforeReplies() {
+	s.replBeforeReplies()
 	if s.tracking.table != nil {
 		s.trackingBeforeReplies()
 	}

@@ -71,6 +71,9 @@ type Server struct {
 	rdb  rdbState
 	aof  aofState
 	prop propState
+	// repl is replication, master and replica sides (repl_master.go,
+	// repl_replica.go).
+	repl replState
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).
 	clock cmdClock
@@ -95,6 +98,7 @@ func New(cfg *config.Config) *Server {
 		rnd:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
 	s.runID = randomHex(s.rnd, 40)
+	s.initRepl()
 	s.log = newLogger(cfg.LogFile, cfg.Loglevel)
 	s.ks = keyspace.New(cfg.Databases, cfg.ClusterEnabled, func(n uint64) uint64 {
 		if n == 0 {
@@ -188,6 +192,9 @@ func (s *Server) Serve() error {
 		}
 	}
 	s.cron.init(s)
+	s.mu.Lock()
+	s.startReplicaFromConfig()
+	s.mu.Unlock()
 	for _, l := range s.loops {
 		s.wg.Add(1)
 		go l.run(&s.wg)
@@ -375,6 +382,12 @@ func (s *Server) unlinkClient(c *conn) {
 	s.unblockOnFree(c)
 	s.monitorRemove(c)
 	s.trackingDisable(c)
+	if c.Flags&command.ClientReplica != 0 && c.repl != nil {
+		s.replicaGone(c)
+	}
+	if c.Flags&command.ClientMaster != 0 {
+		s.replMasterLost(c)
+	}
 }
 
 // onKeyExpired propagates the deletion of an expired key and notifies.

@@ -32,10 +32,10 @@ func TestStartupBanner(t *testing.T) {
 // TestUnimplementedDirectiveWarnings: directives of missing features log
 // one warning each when set away from their default, and none otherwise.
 func TestUnimplementedDirectiveWarnings(t *testing.T) {
-	p, _ := startShoal(t, "--repl-timeout", "60", "--cluster-node-timeout", "5000", "--masteruser", "u", "--io-threads-do-reads", "yes")
+	p, _ := startShoal(t, "--repl-timeout", "60", "--cluster-node-timeout", "5000", "--shutdown-timeout", "5", "--io-threads-do-reads", "yes")
 	out := p.Output()
 	for _, want := range []string{
-		"# WARNING: 'masteruser' is accepted for compatibility but has no effect yet: replication is not implemented in this version.\n",
+		"# WARNING: 'shutdown-timeout' is accepted for compatibility but has no effect yet: SHUTDOWN waiting for lagging replicas is not implemented in this version.\n",
 		"# WARNING: 'cluster-node-timeout' is accepted for compatibility but has no effect yet: cluster mode is not implemented in this version.\n",
 		"# WARNING: 'io-threads-do-reads' has no effect: Shoal's I/O threads always read and parse their clients' commands.\n",
 	} {
