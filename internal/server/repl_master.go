@@ -78,6 +78,8 @@ type replState struct {
 
 	syncFull, syncPartialOK, syncPartialErr int64
 
+	failover failoverState
+
 	replica replicaSide
 }
 
@@ -91,6 +93,18 @@ func (s *Server) initRepl() {
 	s.repl.ids = repl.NewIDs(randomHex(s.rnd, repl.IDLen))
 	s.repl.selDB = -1
 	s.repl.noReplicasSince = time.Now().UnixMilli()
+	good := func(*config.Config) error {
+		s.refreshGoodReplicas()
+		return nil
+	}
+	s.cfg.OnApply("min-replicas-to-write", good)
+	s.cfg.OnApply("min-replicas-max-lag", good)
+	s.cfg.OnApply("repl-backlog-size", func(c *config.Config) error {
+		if s.repl.backlog != nil {
+			s.repl.backlog.Resize(int(c.ReplBacklogSize))
+		}
+		return nil
+	})
 }
 
 // feedReplicas appends a propagated command to the stream: backlog and
@@ -216,6 +230,7 @@ func replconfCommand(s *Server, c *conn) {
 				s.replicaStartStream(c)
 			}
 			s.processWaiters()
+			s.failoverCron()
 			return
 		case "getack":
 			if s.repl.replica.host != "" && c.Flags&command.ClientMaster != 0 {
@@ -235,6 +250,15 @@ func replconfCommand(s *Server, c *conn) {
 // syncCommand is SYNC and PSYNC replid offset.
 func syncCommand(s *Server, c *conn) {
 	if c.Flags&command.ClientReplica != 0 {
+		return
+	}
+	if len(c.Argv) > 3 && strings.EqualFold(string(c.Argv[0]), "psync") && strings.EqualFold(string(c.Argv[3]), "failover") {
+		if !s.psyncFailover(c) {
+			return
+		}
+	}
+	if s.repl.failover.state != noFailover {
+		c.Error(rerr.Line("-NOMASTERLINK Can't SYNC while failing over"))
 		return
 	}
 	if s.repl.replica.host != "" && s.repl.replica.state != replConnected {
@@ -384,6 +408,9 @@ type replSync struct {
 	sending bool
 	targets []*conn
 	mark    []byte // diskless EOF mark
+	// startOff is master_repl_offset when the snapshot began: the stream
+	// its replicas get starts after it.
+	startOff int64
 }
 
 // attachToSync makes c a target of the running sync. Called with s.mu held.
@@ -393,7 +420,7 @@ func (s *Server) attachToSync(c *conn, rs *replSync) {
 	rc.job = rs
 	rs.targets = append(rs.targets, c)
 	if rc.psync {
-		c.B = append(c.B, "+FULLRESYNC "+s.repl.ids.ID+" "+strconv.FormatInt(s.repl.ids.Offset, 10)+"\r\n"...)
+		c.B = append(c.B, "+FULLRESYNC "+s.repl.ids.ID+" "+strconv.FormatInt(rs.startOff, 10)+"\r\n"...)
 		c.queueWrite()
 	}
 }
@@ -415,7 +442,7 @@ func (s *Server) startReplSync() {
 	if len(waiting) == 0 {
 		return
 	}
-	rs := &replSync{diskless: s.cfg.ReplDisklessSync && eof}
+	rs := &replSync{diskless: s.cfg.ReplDisklessSync && eof, startOff: s.repl.ids.Offset}
 	// The stream after the snapshot starts with a SELECT.
 	s.repl.selDB = -1
 	for _, c := range waiting {
@@ -973,7 +1000,7 @@ func (s *Server) infoReplication(b *strings.Builder) {
 		}
 		fmt.Fprintf(b, "slave%d:ip=%s,port=%d,state=%s,offset=%d,lag=%d\r\n", i, c.replicaIP(), rc.listeningPort, replicaStateNames[rc.state], rc.ackOff, lag)
 	}
-	field(b, "master_failover_state", "no-failover")
+	field(b, "master_failover_state", failoverStateNames[r.failover.state])
 	field(b, "master_replid", r.ids.ID)
 	field(b, "master_replid2", r.ids.ID2)
 	field(b, "master_repl_offset", r.ids.Offset)

@@ -80,6 +80,10 @@ func replicaofCommand(s *Server, c *conn) {
 		c.Error(rerr.ReplicaofCluster)
 		return
 	}
+	if s.repl.failover.state != noFailover {
+		c.Error(rerr.Line("ERR REPLICAOF not allowed while failing over."))
+		return
+	}
 	if strings.EqualFold(string(c.Argv[1]), "no") && strings.EqualFold(string(c.Argv[2]), "one") {
 		if s.repl.replica.host != "" {
 			s.replicationUnsetMaster()
@@ -131,7 +135,7 @@ func (s *Server) replicationSetMaster(host string, port int) {
 	}
 	// Our replicas resync through us and learn the new history.
 	s.dropReplicas()
-	s.failWaiters()
+	s.disconnectBlockedClients()
 	rp.state = replConnect
 	rp.downSince = s.cron.nowMs
 	s.logf(logNotice, "Connecting to MASTER %s:%d", host, port)
@@ -168,14 +172,17 @@ func (s *Server) replicationUnsetMaster() {
 	s.logf(logNotice, "Setting secondary replication ID to %s, valid up to offset: %d. New replication ID is %s", s.repl.ids.ID2, s.repl.ids.SecondOffset, s.repl.ids.ID)
 }
 
-// failWaiters answers every WAIT with what it has (a replica cannot WAIT).
-func (s *Server) failWaiters() {
-	for _, c := range s.repl.waiters {
-		if !c.closed && c.waitNum != 0 {
-			s.unparkClient(c)
-			s.waitTimedOut(c)
-			c.queueWrite()
-		}
+// disconnectBlockedClients answers every blocked client (blocking pops,
+// WAIT) with -UNBLOCKED and closes it, as a master turning replica must
+// not serve them from the data its new master will send
+// (disconnectAllBlockedClients).
+func (s *Server) disconnectBlockedClients() {
+	for c := range s.blocked.clients {
+		s.unparkClient(c)
+		c.waitNum = 0
+		c.Error(rerr.Unblocked)
+		c.Flags |= command.ClientCloseAfterReply
+		c.queueWrite()
 	}
 	s.repl.waiters = nil
 }
@@ -227,6 +234,7 @@ func (s *Server) replConnect() {
 		replid:    s.repl.ids.ID,
 		offset:    s.repl.ids.Offset,
 		continues: rp.haveHistory,
+		failover:  s.repl.failover.state == failoverInProgress,
 	}
 	go s.replLinkRun(l, cfg)
 }
@@ -245,6 +253,8 @@ type replLinkConfig struct {
 	replid            string
 	offset            int64
 	continues         bool
+	// failover: PSYNC carries FAILOVER, so the target promotes itself.
+	failover bool
 }
 
 // errRetryLater is a master that cannot sync now (-NOMASTERLINK, -LOADING).
@@ -262,10 +272,17 @@ func (s *Server) replLinkRun(l *replLink, cfg replLinkConfig) {
 	defer s.mu.Unlock()
 	if s.repl.replica.link == l {
 		s.repl.replica.link = nil
-		s.repl.replica.state = replConnect
-		if !l.canceled.Load() && err != errRetryLater {
+		var ne net.Error
+		switch {
+		case l.canceled.Load() || err == errRetryLater:
+		case errors.As(err, &ne) && ne.Timeout() && s.repl.replica.state == replTransfer:
+			s.logf(logWarning, "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.")
+		case errors.As(err, &ne) && ne.Timeout():
+			s.logf(logWarning, "Timeout connecting to the MASTER...")
+		default:
 			s.logf(logWarning, "Replication with MASTER %s:%d failed: %v", l.host, l.port, err)
 		}
+		s.repl.replica.state = replConnect
 	}
 }
 
@@ -277,7 +294,7 @@ func (s *Server) replSyncWithMaster(l *replLink, cfg replLinkConfig) error {
 	addr := net.JoinHostPort(l.host, strconv.Itoa(l.port))
 	nc, err := d.Dial("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("Unable to connect to MASTER: %v", err)
+		return fmt.Errorf("Unable to connect to MASTER: %w", err)
 	}
 	l.nc.Store(&nc)
 	ok := false
@@ -365,13 +382,31 @@ func (s *Server) replSyncWithMaster(l *replLink, cfg replLinkConfig) error {
 	} else {
 		s.logf(logNotice, "Partial resynchronization not possible (no cached master)")
 	}
-	if reply, err = cmd("PSYNC", psyncID, psyncOff); err != nil {
+	psync := []string{"PSYNC", psyncID, psyncOff}
+	if cfg.failover {
+		psync = append(psync, "FAILOVER")
+	}
+	if reply, err = cmd(psync...); err != nil {
 		return err
 	}
 	for reply == "" {
 		if reply, err = readLine(br, nc, cfg.timeout, false); err != nil {
 			return err
 		}
+	}
+	if cfg.failover {
+		// The target's answer settles the failover (syncWithMaster).
+		s.mu.Lock()
+		if s.repl.failover.state == failoverInProgress {
+			if strings.HasPrefix(reply, "+CONTINUE") || strings.HasPrefix(reply, "+FULLRESYNC") {
+				s.clearFailover()
+			} else {
+				s.abortFailover("Failover target rejected psync request")
+				s.mu.Unlock()
+				return errRetryLater
+			}
+		}
+		s.mu.Unlock()
 	}
 	switch {
 	case strings.HasPrefix(reply, "+CONTINUE"):
@@ -477,7 +512,7 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 				rp.transferLastIO.Store(time.Now().UnixMilli())
 			}
 			if err != nil {
-				return fmt.Errorf("I/O error trying to sync with MASTER: %v", err)
+				return fmt.Errorf("I/O error trying to sync with MASTER: %w", err)
 			}
 		}
 	} else {
@@ -493,7 +528,7 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 				rp.transferLastIO.Store(time.Now().UnixMilli())
 			}
 			if err != nil && !done {
-				return fmt.Errorf("I/O error trying to sync with MASTER: %v", err)
+				return fmt.Errorf("I/O error trying to sync with MASTER: %w", err)
 			}
 		}
 	}
@@ -695,6 +730,7 @@ func (s *Server) replicationReplicaCron() {
 // replicationCron runs the master and replica halves once a second.
 // Called with s.mu held from serverCron.
 func (s *Server) replicationCron() {
+	s.failoverCron()
 	if s.cron.nowMs-s.repl.lastCron < 1000 && s.repl.waitStart == 0 {
 		return
 	}

@@ -297,3 +297,29 @@ func TestReplicaofDirective(t *testing.T) {
 		t.Errorf("slave0: %q", got)
 	}
 }
+
+// TestReplFailoverCommand: FAILOVER hands the master role to the replica
+// that caught up; the old master follows it through a partial resync and
+// no acknowledged write is lost.
+func TestReplFailoverCommand(t *testing.T) {
+	a := startRNode(t, "shoal")
+	b := startRNode(t, "shoal")
+	b.replicaof(t, a)
+	writeMix(t, a, "before")
+	waitInSync(t, a, b)
+	if got := a.do("FAILOVER", "TIMEOUT", "5000"); got != "OK" {
+		t.Fatalf("FAILOVER: %q", got)
+	}
+	testutil.WaitFor(t, 10*time.Second, func() bool {
+		return a.info("role") == "slave" && b.info("role") == "master" && a.info("master_failover_state") == "no-failover"
+	})
+	writeMix(t, b, "after")
+	waitInSync(t, b, a)
+	sameData(t, b, a)
+	if got := b.info("sync_partial_ok"); got != "1" {
+		t.Errorf("old master did not continue: sync_partial_ok %s sync_full %s", got, b.info("sync_full"))
+	}
+	if got := b.do("FAILOVER", "ABORT"); got != "ERR No failover in progress." {
+		t.Errorf("FAILOVER ABORT: %q", got)
+	}
+}
