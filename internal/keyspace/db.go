@@ -40,6 +40,10 @@ type Keyspace struct {
 	// server can propagate a DEL and send the "expired" notification.
 	OnExpire func(db *DB, key string)
 
+	// OnSetExpire is called after a key got an expiry (a writable
+	// replica tracks the keys its own clients gave one).
+	OnSetExpire func(db *DB, e *Entry)
+
 	// OnDelete is called after a key was removed (deleted, expired,
 	// renamed away), and OnFlush after a database was emptied, so clients
 	// blocked on those keys can be answered (XREADGROUP's UNBLOCKED).
@@ -302,6 +306,9 @@ func (db *DB) SetExpire(e *Entry, when int64) {
 		db.expires[e] = struct{}{}
 	}
 	e.Expire = when
+	if db.ks.OnSetExpire != nil {
+		db.ks.OnSetExpire(db, e)
+	}
 }
 
 // Persist removes e's expiry and reports whether it had one.

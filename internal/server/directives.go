@@ -21,8 +21,8 @@ func unimplementedFeature(name string) string {
 		return "SHUTDOWN waiting for lagging replicas"
 	case name == "rdb-del-sync-files":
 		return "deleting RDB files kept only for replication"
-	case name == "replica-ignore-maxmemory" || name == "replica-ignore-disk-write-errors":
-		return "exempting replicas from maxmemory and disk errors"
+	case name == "replica-ignore-disk-write-errors":
+		return "exempting replicas from disk errors"
 	case name == "busy-reply-threshold" || name == "lua-time-limit":
 		return "scripting"
 	case strings.HasPrefix(name, "cluster-"):

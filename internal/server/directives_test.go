@@ -23,9 +23,9 @@ func TestDirectiveWarnings(t *testing.T) {
 		{[]string{"port", "maxmemory", "hz"}, nil},
 		// Replication directives take effect.
 		{[]string{"replicaof", "masterauth", "repl-timeout", "replica-priority", "min-replicas-to-write"}, nil},
-		{[]string{"shutdown-timeout", "replica-ignore-maxmemory"}, []string{
+		{[]string{"shutdown-timeout", "replica-ignore-disk-write-errors"}, []string{
 			"WARNING: 'shutdown-timeout' is accepted for compatibility but has no effect yet: SHUTDOWN waiting for lagging replicas is not implemented in this version.",
-			"WARNING: 'replica-ignore-maxmemory' is accepted for compatibility but has no effect yet: exempting replicas from maxmemory and disk errors is not implemented in this version.",
+			"WARNING: 'replica-ignore-disk-write-errors' is accepted for compatibility but has no effect yet: exempting replicas from disk errors is not implemented in this version.",
 		}},
 		{[]string{"cluster-enabled", "cluster-node-timeout"}, []string{
 			"WARNING: 'cluster-enabled' is accepted for compatibility but has no effect yet: cluster mode is not implemented in this version.",

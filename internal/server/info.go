@@ -366,7 +366,7 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "latest_fork_usec", 0)
 	field(b, "total_forks", 0)
 	field(b, "migrate_cached_sockets", 0)
-	field(b, "slave_expires_tracked_keys", 0)
+	field(b, "slave_expires_tracked_keys", len(s.repl.replicaExpires))
 	field(b, "active_defrag_hits", 0)
 	field(b, "active_defrag_misses", 0)
 	field(b, "active_defrag_key_hits", 0)

@@ -113,7 +113,7 @@ func TestCommName(t *testing.T) {
 func TestMoreDirectiveWarnings(t *testing.T) {
 	for _, tc := range []struct{ name, feature string }{
 		{"aclfile", "ACL"}, {"tls-port", "TLS"}, {"tracking-table-max-keys", ""},
-		{"active-defrag-cycle-min", "active defragmentation"}, {"replica-ignore-disk-write-errors", "exempting replicas from maxmemory and disk errors"}, {"masterauth", ""},
+		{"active-defrag-cycle-min", "active defragmentation"}, {"replica-ignore-disk-write-errors", "exempting replicas from disk errors"}, {"masterauth", ""},
 		{"cluster-announce-tls-port", "cluster mode"}, {"oom-score-adj", ""}, {"server_cpulist", ""},
 	} {
 		if got := unimplementedFeature(tc.name); got != tc.feature {

@@ -79,6 +79,8 @@ type replState struct {
 	syncFull, syncPartialOK, syncPartialErr int64
 
 	failover failoverState
+	// replicaExpires are the keys a writable replica expires itself.
+	replicaExpires map[replicaKey]struct{}
 
 	replica replicaSide
 }
@@ -93,6 +95,7 @@ func (s *Server) initRepl() {
 	s.repl.ids = repl.NewIDs(randomHex(s.rnd, repl.IDLen))
 	s.repl.selDB = -1
 	s.repl.noReplicasSince = time.Now().UnixMilli()
+	s.ks.OnSetExpire = s.onSetExpire
 	good := func(*config.Config) error {
 		s.refreshGoodReplicas()
 		return nil

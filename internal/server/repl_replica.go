@@ -14,6 +14,7 @@ import (
 
 	"shoal/internal/command"
 	"shoal/internal/config"
+	"shoal/internal/keyspace"
 	"shoal/internal/repl"
 	"shoal/internal/rerr"
 )
@@ -731,6 +732,9 @@ func (s *Server) replicationReplicaCron() {
 // Called with s.mu held from serverCron.
 func (s *Server) replicationCron() {
 	s.failoverCron()
+	if len(s.repl.replicaExpires) > 0 && s.activeExpire {
+		s.expireReplicaKeys()
+	}
 	if s.cron.nowMs-s.repl.lastCron < 1000 && s.repl.waitStart == 0 {
 		return
 	}
@@ -779,4 +783,43 @@ func (s *Server) replicaRefusal(c *conn, cmd *command.Command, stale bool) []byt
 func init() {
 	handle("replicaof", replicaofCommand)
 	handle("slaveof", replicaofCommand)
+}
+
+// replicaKey names a key a writable replica's own client gave a TTL.
+type replicaKey struct {
+	db  int
+	key string
+}
+
+// onSetExpire tracks keys given a TTL on a replica by a client other than
+// the master: the master will never send their DEL, so the replica
+// expires them itself (rememberSlaveKeyWithExpire). Called with s.mu held.
+func (s *Server) onSetExpire(db *keyspace.DB, e *keyspace.Entry) {
+	if !s.ks.Replica || s.ks.Loading {
+		return
+	}
+	if c := s.tracking.cur; c == nil || c.Flags&command.ClientMaster != 0 {
+		return
+	}
+	if s.repl.replicaExpires == nil {
+		s.repl.replicaExpires = make(map[replicaKey]struct{})
+	}
+	s.repl.replicaExpires[replicaKey{db.ID, e.Key}] = struct{}{}
+}
+
+// expireReplicaKeys deletes the tracked keys whose time has come
+// (expireSlaveKeys). Called with s.mu held from the cron.
+func (s *Server) expireReplicaKeys() {
+	for k := range s.repl.replicaExpires {
+		db := s.ks.DBs[k.db]
+		e := db.FindString(k.key)
+		switch {
+		case e == nil || e.Expire == 0:
+			delete(s.repl.replicaExpires, k)
+		case e.Expire <= s.cron.nowMs:
+			db.Delete([]byte(k.key))
+			s.onKeyExpired(db, k.key)
+			delete(s.repl.replicaExpires, k)
+		}
+	}
 }

@@ -98,7 +98,6 @@ func New(cfg *config.Config) *Server {
 		rnd:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
 	s.runID = randomHex(s.rnd, 40)
-	s.initRepl()
 	s.log = newLogger(cfg.LogFile, cfg.Loglevel)
 	s.ks = keyspace.New(cfg.Databases, cfg.ClusterEnabled, func(n uint64) uint64 {
 		if n == 0 {
@@ -121,6 +120,7 @@ func New(cfg *config.Config) *Server {
 		s.notifyKeyspaceEvent(command.NotifyKeyMiss, "keymiss", key, db.ID)
 	}
 	s.ks.LRUClock = s.newKeyClock
+	s.initRepl()
 	s.lastSave = time.Now().Unix()
 	s.rdb.lastBgsaveOK = true
 	s.rdb.lastBgsaveSecs = -1

@@ -323,3 +323,25 @@ func TestReplFailoverCommand(t *testing.T) {
 		t.Errorf("FAILOVER ABORT: %q", got)
 	}
 }
+
+// TestReplWritableReplicaExpires: keys a writable replica's own clients
+// give a TTL are expired by the replica (the master never sends their
+// DEL); keys from the master wait for the master's DEL.
+func TestReplWritableReplicaExpires(t *testing.T) {
+	m := startRNode(t, "shoal")
+	r := startRNode(t, "shoal", "--replica-read-only", "no")
+	r.replicaof(t, m)
+	m.do("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+	m.do("SET", "from-master", "v", "PX", "50")
+	waitInSync(t, m, r)
+	if got := r.do("SET", "local", "v", "PX", "50"); got != "OK" {
+		t.Fatalf("SET on writable replica: %q", got)
+	}
+	testutil.WaitFor(t, 5*time.Second, func() bool { return r.do("DBSIZE") == "1" })
+	if got := r.do("GET", "from-master"); got != "(nil)" {
+		t.Errorf("expired master key readable on replica: %q", got)
+	}
+	if got := r.info("slave_expires_tracked_keys"); got != "0" {
+		t.Errorf("slave_expires_tracked_keys %s", got)
+	}
+}
