@@ -62,6 +62,8 @@ type replState struct {
 	ids     repl.IDs
 	backlog *repl.Backlog
 	selDB   int // database of the last SELECT in the stream; -1 forces one
+	// scratch is reused to encode each propagated command.
+	scratch []byte
 
 	replicas []*conn
 	// noReplicasSince is when the last replica left (repl-backlog-ttl).
@@ -118,13 +120,16 @@ func (s *Server) feedReplicas(dbid int, argv [][]byte) {
 	if r.backlog == nil || r.replica.host != "" {
 		return
 	}
-	var buf []byte
+	buf := r.scratch[:0]
 	if dbid != r.selDB && dbid >= 0 {
 		buf = aof.AppendSelect(buf, dbid)
 		r.selDB = dbid
 	}
 	buf = aof.AppendCommand(buf, argv)
 	s.feedStream(buf)
+	if cap(buf) <= 64<<10 {
+		r.scratch = buf
+	}
 }
 
 // feedStream adds raw stream bytes: the offset, the backlog and every
@@ -460,7 +465,7 @@ func (s *Server) startReplSync() {
 		job.start = time.Now()
 		job.dirty = s.core.Dirty
 		s.rdb.job = job
-		go s.disklessSync(job)
+		go s.disklessSync(job, s.cfg.BgsaveCPUList, s.cfg.RDBChecksum)
 		return
 	}
 	s.logf(logNotice, "Starting BGSAVE for SYNC with target: disk")
@@ -592,13 +597,10 @@ func (s *Server) replSend(c *conn, p []byte) bool {
 // disklessSync streams a snapshot to its replicas' sockets, framed by an
 // EOF mark (rdbSaveToSlavesSockets), as fast as the slowest one reads.
 // Runs on its own goroutine; job is s.rdb.job.
-func (s *Server) disklessSync(job *bgJob) {
+func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 	rs := job.repl
 	snap := job.snap
-	pinJobThread(s.cfg.BgsaveCPUList)
-	s.mu.Lock()
-	checksum := s.cfg.RDBChecksum
-	s.mu.Unlock()
+	pinJobThread(cpus)
 	var crc uint64
 	var spare []byte
 	first := true

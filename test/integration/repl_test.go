@@ -296,6 +296,15 @@ func TestReplicaofDirective(t *testing.T) {
 	if got := m.info("slave0"); !strings.Contains(got, "state=online") {
 		t.Errorf("slave0: %q", got)
 	}
+	// PUBLISH reaches the replica's subscribers through the stream.
+	sub := testutil.Dial(t, r.addr)
+	defer sub.Close()
+	sub.Do("SUBSCRIBE", "ch")
+	m.do("PUBLISH", "ch", "hello")
+	msg, err := sub.TryReadReply(5 * time.Second)
+	if err != nil || !strings.Contains(string(msg), "hello") {
+		t.Errorf("message on the replica: %q %v", msg, err)
+	}
 }
 
 // TestReplFailoverCommand: FAILOVER hands the master role to the replica
