@@ -128,6 +128,7 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	s.prop.depth++
 	s.tracking.cur = c
 	s.ks.ReadCommand = cmd.Has(command.FlagReadOnly)
+	s.ks.MasterApplying = c.Flags&command.ClientMaster != 0
 	dirty := s.core.Dirty
 	// One clock reading per command: the end of this one is the start of
 	// the next (time.Now showed up at 8% of a SET profile when read twice).
@@ -139,6 +140,7 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 		s.checkOutputLimit(c)
 	}
 	s.ks.ReadCommand = false
+	s.ks.MasterApplying = false
 	if s.tracking.table != nil {
 		s.trackingAfterCall(c, cmd)
 	}
