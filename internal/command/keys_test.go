@@ -131,7 +131,12 @@ func (env *keysEnv) do(args ...string) string {
 		cmd = cmd.LookupSub(c.Argv[1])
 	}
 	c.Cmd = cmd
+	// As the server's call(): lookups know a read-only command and the
+	// master's stream.
+	env.ks.ReadCommand = cmd.Has(FlagReadOnly)
+	env.ks.MasterApplying = c.Flags&ClientMaster != 0
 	cmd.Proc(c)
+	env.ks.ReadCommand, env.ks.MasterApplying = false, false
 	return string(c.B)
 }
 

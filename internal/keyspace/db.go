@@ -25,6 +25,11 @@ type Keyspace struct {
 	// the file describes whatever the wall clock says.
 	Loading bool
 
+	// MasterApplying is true while a replica runs a command of its
+	// master's stream: keys its own clock calls expired still exist for
+	// it, so the stream applies exactly (expireIfNeeded for server.master).
+	MasterApplying bool
+
 	// KeepExpired is true while writes are paused (CLIENT PAUSE): expired
 	// keys then read as missing but stay until the pause ends, as on a
 	// replica, so the dataset does not change under a paused failover.
@@ -39,6 +44,10 @@ type Keyspace struct {
 	// OnExpire is called after a key was removed because it expired, so the
 	// server can propagate a DEL and send the "expired" notification.
 	OnExpire func(db *DB, key string)
+
+	// OnSetExpire is called after a key got an expiry (a writable
+	// replica tracks the keys its own clients gave one).
+	OnSetExpire func(db *DB, e *Entry)
 
 	// OnDelete is called after a key was removed (deleted, expired,
 	// renamed away), and OnFlush after a database was emptied, so clients
@@ -167,7 +176,7 @@ func (db *DB) FindString(key string) *Entry {
 
 // Expired reports whether e's time has passed at the command's time.
 func (db *DB) Expired(e *Entry) bool {
-	return e.Expire != 0 && e.Expire <= db.ks.Now && !db.ks.Loading
+	return e.Expire != 0 && e.Expire <= db.ks.Now && !db.ks.Loading && !db.ks.MasterApplying
 }
 
 // Lookup returns the live entry for key, or nil. An expired key is deleted
@@ -176,7 +185,7 @@ func (db *DB) Expired(e *Entry) bool {
 func (db *DB) Lookup(key []byte) *Entry {
 	e := db.FindString(unsafeString(key))
 	if e != nil && db.Expired(e) {
-		if !db.ks.Replica && !db.ks.KeepExpired {
+		if db.mayExpire() {
 			db.expire(e)
 		}
 		e = nil
@@ -207,12 +216,20 @@ func (db *DB) LookupNoTouch(key []byte) *Entry {
 		return nil
 	}
 	if db.Expired(e) {
-		if !db.ks.Replica && !db.ks.KeepExpired {
+		if db.mayExpire() {
 			db.expire(e)
 		}
 		return nil
 	}
 	return e
+}
+
+// mayExpire reports whether a lookup may delete an expired key: not while
+// writes are paused, and on a replica only for a write command of its own
+// client (a writable replica; lookupKey's LOOKUP_WRITE), the master
+// deleting keys otherwise.
+func (db *DB) mayExpire() bool {
+	return !db.ks.KeepExpired && (!db.ks.Replica || !db.ks.ReadCommand)
 }
 
 // expire deletes an expired entry and reports it to the server.
@@ -337,6 +354,9 @@ func (db *DB) SetExpire(e *Entry, when int64) {
 		db.expires[e] = struct{}{}
 	}
 	e.Expire = when
+	if db.ks.OnSetExpire != nil {
+		db.ks.OnSetExpire(db, e)
+	}
 }
 
 // Persist removes e's expiry and reports whether it had one.

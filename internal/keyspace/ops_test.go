@@ -20,9 +20,16 @@ func TestLookupWriteDeletesExpiredOnReplica(t *testing.T) {
 	e := db.Add([]byte("k"), TypeString)
 	db.SetExpire(e, 500)
 	ks.Replica = true
+	ks.ReadCommand = true
 	if db.Lookup([]byte("k")) != nil || db.Len() != 1 {
 		t.Fatal("replica read lookup must hide but keep an expired key")
 	}
+	ks.MasterApplying = true
+	if db.Lookup([]byte("k")) == nil {
+		t.Fatal("the master's stream must see a key the replica's clock expired")
+	}
+	ks.MasterApplying = false
+	ks.ReadCommand = false
 	if db.LookupWrite([]byte("k")) != nil {
 		t.Fatal("LookupWrite returned an expired key")
 	}

@@ -160,6 +160,12 @@ func (s *Server) blockedTimeouts() {
 // unblockWithTimeout answers a blocked client as if its wait timed out.
 func (s *Server) unblockWithTimeout(c *conn) {
 	s.unparkClient(c)
+	if c.waitNum != 0 {
+		s.waitTimedOut(c)
+		c.queueWrite()
+		s.resumeInput(c)
+		return
+	}
 	c.NullArray()
 	c.queueWrite()
 	s.resumeInput(c)

@@ -198,7 +198,12 @@ func helloCommand(s *Server, c *conn) {
 // features on it.
 const redisVersion = "7.0.15"
 
-func (s *Server) roleName() string { return "master" }
+func (s *Server) roleName() string {
+	if s.repl.replica.host != "" {
+		return "replica"
+	}
+	return "master"
+}
 
 func validClientName(name []byte) bool {
 	for _, ch := range name {

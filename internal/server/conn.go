@@ -74,6 +74,14 @@ type conn struct {
 	// memAcct is c's share of the maxmemory-clients total as last
 	// accounted (clienteviction.go).
 	memAcct int64
+	// repl is set on a replica's link to us (repl_master.go).
+	repl *replicaConn
+	// woff is the replication offset after this client's last write, and
+	// waitOff/waitNum a blocked WAIT's target (WAIT).
+	woff, waitOff, waitNum int64
+	// forceReply: on the master's link, the reply of this command (an
+	// ACK) is sent, where every other reply is dropped.
+	forceReply bool
 	// Stats for CLIENT LIST.
 	totNetIn, totNetOut int64
 }
@@ -206,6 +214,9 @@ func (c *conn) processInput(data []byte) int {
 		c.muted = c.Flags&(command.ClientReplyOff|command.ClientReplySkip) != 0
 		c.qcur = len(data) - pos + n
 		srv.processCommand(c)
+		if c.Flags&command.ClientMaster != 0 {
+			srv.masterApplied(c, replyStart, data[pos-n:pos])
+		}
 		c.qcur = 0
 		if c.Flags&command.ClientAsking != 0 && c.Flags&command.ClientMulti == 0 && (c.Cmd == nil || c.Cmd.Name != "asking") {
 			// ASKING lasts one command, or until EXEC (resetClient).
@@ -347,6 +358,9 @@ func (c *conn) writeOut() {
 	if c.wantWrite.Load() {
 		c.wantWrite.Store(false)
 		c.loop.modify(c.fd, syscall.EPOLLIN)
+	}
+	if c.repl != nil {
+		c.replicaDrained()
 	}
 	if c.closeAfterWrite {
 		c.srv.mu.Lock()

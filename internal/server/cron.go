@@ -179,6 +179,7 @@ func (s *Server) serverCron(now time.Time) {
 	// Keys the expire cycle deleted may unblock XREADGROUP clients
 	// (handleClientsBlockedOnKeys in beforeSleep).
 	s.handleClientsBlockedOnKeys()
+	s.replicationCron()
 }
 
 // lruClockMax is the 24-bit LRU clock's range, as Redis's LRU_CLOCK_MAX.

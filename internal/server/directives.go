@@ -17,11 +17,12 @@ import (
 // when Shoal honours the directive.
 func unimplementedFeature(name string) string {
 	switch {
-	case name == "replicaof" || name == "masterauth" || name == "masteruser" ||
-		strings.HasPrefix(name, "repl-") || strings.HasPrefix(name, "replica-") ||
-		strings.HasPrefix(name, "min-replicas-") || name == "shutdown-timeout" || name == "rdb-del-sync-files" ||
-		name == "bind-source-addr":
-		return "replication"
+	case name == "shutdown-timeout":
+		return "SHUTDOWN waiting for lagging replicas"
+	case name == "rdb-del-sync-files":
+		return "deleting RDB files kept only for replication"
+	case name == "replica-ignore-disk-write-errors":
+		return "exempting replicas from disk errors"
 	case name == "busy-reply-threshold" || name == "lua-time-limit":
 		return "scripting"
 	case name == "cluster-replica-no-failover" || name == "cluster-replica-validity-factor" ||

@@ -21,12 +21,11 @@ func TestDirectiveWarnings(t *testing.T) {
 	}{
 		{nil, nil},
 		{[]string{"port", "maxmemory", "hz"}, nil},
-		{[]string{"replicaof"}, []string{"WARNING: 'replicaof' is accepted for compatibility but has no effect yet: replication is not implemented in this version."}},
-		{[]string{"masterauth", "repl-timeout", "replica-priority", "min-replicas-to-write"}, []string{
-			"WARNING: 'masterauth' is accepted for compatibility but has no effect yet: replication is not implemented in this version.",
-			"WARNING: 'repl-timeout' is accepted for compatibility but has no effect yet: replication is not implemented in this version.",
-			"WARNING: 'replica-priority' is accepted for compatibility but has no effect yet: replication is not implemented in this version.",
-			"WARNING: 'min-replicas-to-write' is accepted for compatibility but has no effect yet: replication is not implemented in this version.",
+		// Replication directives take effect.
+		{[]string{"replicaof", "masterauth", "repl-timeout", "replica-priority", "min-replicas-to-write"}, nil},
+		{[]string{"shutdown-timeout", "replica-ignore-disk-write-errors"}, []string{
+			"WARNING: 'shutdown-timeout' is accepted for compatibility but has no effect yet: SHUTDOWN waiting for lagging replicas is not implemented in this version.",
+			"WARNING: 'replica-ignore-disk-write-errors' is accepted for compatibility but has no effect yet: exempting replicas from disk errors is not implemented in this version.",
 		}},
 		{[]string{"cluster-enabled", "cluster-node-timeout", "cluster-announce-ip"}, nil},
 		{[]string{"cluster-replica-no-failover", "cluster-announce-tls-port"}, []string{

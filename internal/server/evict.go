@@ -166,6 +166,10 @@ func (s *Server) evictKeys() evictResult {
 	if limit == 0 {
 		return evictOK
 	}
+	if s.repl.replica.host != "" && s.cfg.ReplicaIgnoreMaxmemory {
+		// A replica's dataset is its master's (replica-ignore-maxmemory).
+		return evictOK
+	}
 	used := s.estimatedUsed()
 	if nc := s.notCountedForEvict(); used > nc {
 		used -= nc

@@ -350,9 +350,9 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "instantaneous_input_repl_kbps", "0.00")
 	field(b, "instantaneous_output_repl_kbps", "0.00")
 	field(b, "rejected_connections", st.rejectedConns)
-	field(b, "sync_full", 0)
-	field(b, "sync_partial_ok", 0)
-	field(b, "sync_partial_err", 0)
+	field(b, "sync_full", s.repl.syncFull)
+	field(b, "sync_partial_ok", s.repl.syncPartialOK)
+	field(b, "sync_partial_err", s.repl.syncPartialErr)
 	field(b, "expired_keys", st.expiredKeys)
 	field(b, "expired_stale_perc", fmt.Sprintf("%.2f", s.cron.expire.StalePerc*100))
 	field(b, "expired_time_cap_reached_count", s.cron.expire.TimeCapReached)
@@ -369,7 +369,7 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "latest_fork_usec", 0)
 	field(b, "total_forks", 0)
 	field(b, "migrate_cached_sockets", 0)
-	field(b, "slave_expires_tracked_keys", 0)
+	field(b, "slave_expires_tracked_keys", len(s.repl.replicaExpires))
 	field(b, "active_defrag_hits", 0)
 	field(b, "active_defrag_misses", 0)
 	field(b, "active_defrag_key_hits", 0)
@@ -387,20 +387,6 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "total_writes_processed", 0)
 	field(b, "io_threaded_reads_processed", 0)
 	field(b, "io_threaded_writes_processed", 0)
-}
-
-func (s *Server) infoReplication(b *strings.Builder) {
-	field(b, "role", "master")
-	field(b, "connected_slaves", 0)
-	field(b, "master_failover_state", "no-failover")
-	field(b, "master_replid", s.runID)
-	field(b, "master_replid2", "0000000000000000000000000000000000000000")
-	field(b, "master_repl_offset", 0)
-	field(b, "second_repl_offset", -1)
-	field(b, "repl_backlog_active", 0)
-	field(b, "repl_backlog_size", s.cfg.ReplBacklogSize)
-	field(b, "repl_backlog_first_byte_offset", 0)
-	field(b, "repl_backlog_histlen", 0)
 }
 
 func (s *Server) infoCPU(b *strings.Builder) {

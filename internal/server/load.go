@@ -178,13 +178,19 @@ func (s *Server) loadRDBFile(path string, merge bool) error {
 // in the dataset is replaced by the file's (DEBUG RELOAD MERGE) instead of
 // being fatal.
 func (s *Server) loadRDBFrom(f *os.File, preamble, merge bool) (rdb.LoadInfo, error) {
-	db := s.ks.DBs[0]
-	var loaded, expired int64
-	now := s.ks.Now
 	size := int64(-1)
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
 		size = st.Size()
 	}
+	return s.loadRDBReader(f, size, preamble, merge)
+}
+
+// loadRDBReader is loadRDBFrom for any stream (a replica's diskless load);
+// size is the image's length, or -1 when unknown.
+func (s *Server) loadRDBReader(f io.Reader, size int64, preamble, merge bool) (rdb.LoadInfo, error) {
+	db := s.ks.DBs[0]
+	var loaded, expired int64
+	now := s.ks.Now
 	h := &rdb.Handler{
 		Aux: func(key, value []byte) error {
 			switch string(key) {

@@ -17,6 +17,17 @@ type multiState struct {
 	bytes int64
 }
 
+// denyStale reports whether a queued command may not run on a replica
+// whose link is down (EXEC's cmd_inv_flags & CMD_STALE).
+func (m *multiState) denyStale() bool {
+	for _, q := range m.queue {
+		if !q.cmd.Has(command.FlagStale) {
+			return true
+		}
+	}
+	return false
+}
+
 type queuedCommand struct {
 	cmd  *command.Command
 	argv [][]byte

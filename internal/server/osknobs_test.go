@@ -113,7 +113,7 @@ func TestCommName(t *testing.T) {
 func TestMoreDirectiveWarnings(t *testing.T) {
 	for _, tc := range []struct{ name, feature string }{
 		{"aclfile", "ACL"}, {"tls-port", "TLS"}, {"tracking-table-max-keys", ""},
-		{"active-defrag-cycle-min", "active defragmentation"}, {"replica-ignore-disk-write-errors", "replication"},
+		{"active-defrag-cycle-min", "active defragmentation"}, {"replica-ignore-disk-write-errors", "exempting replicas from disk errors"}, {"masterauth", ""},
 		{"cluster-announce-tls-port", "TLS"}, {"cluster-node-timeout", ""}, {"oom-score-adj", ""}, {"server_cpulist", ""},
 	} {
 		if got := unimplementedFeature(tc.name); got != tc.feature {

@@ -18,6 +18,8 @@ type propState struct {
 type propOp struct {
 	dbid int
 	argv [][]byte
+	// replOnly: for replicas, not the AOF (PUBLISH, as PROPAGATE_REPL).
+	replOnly bool
 }
 
 var (
@@ -34,7 +36,14 @@ func (s *Server) alsoPropagate(dbid int, argv [][]byte) {
 		s.propagate(dbid, argv)
 		return
 	}
-	s.prop.ops = append(s.prop.ops, propOp{dbid, argv})
+	s.prop.ops = append(s.prop.ops, propOp{dbid: dbid, argv: argv})
+}
+
+// alsoPropagateRepl queues argv for replicas only, as Redis's
+// forceCommandPropagation(c, PROPAGATE_REPL) for PUBLISH. Called with
+// s.mu held, inside a command.
+func (s *Server) alsoPropagateRepl(dbid int, argv [][]byte) {
+	s.prop.ops = append(s.prop.ops, propOp{dbid: dbid, argv: argv, replOnly: true})
 }
 
 // flushPropagation writes what the top-level command cmd collected. Commands
@@ -50,7 +59,11 @@ func (s *Server) flushPropagation(cmd *command.Command) {
 	}
 	last := ops[len(ops)-1].dbid
 	for i := range ops {
-		s.propagate(ops[i].dbid, ops[i].argv)
+		if ops[i].replOnly {
+			s.feedReplicas(ops[i].dbid, ops[i].argv)
+		} else {
+			s.propagate(ops[i].dbid, ops[i].argv)
+		}
 		ops[i] = propOp{}
 	}
 	if wrap {
@@ -69,12 +82,14 @@ func (s *Server) propagate(dbid int, argv [][]byte) {
 	if s.aof.state != aofOff {
 		s.feedAOF(dbid, argv)
 	}
+	s.feedReplicas(dbid, argv)
 }
 
 // beforeReplies runs before a loop writes a pass's replies (Redis's
 // beforeSleep): BCAST invalidations go out, and the AOF must have what the
 // replies acknowledge, fsynced under appendfsync always.
 func (s *Server) beforeReplies() {
+	s.replBeforeReplies()
 	if s.tracking.table != nil {
 		s.trackingBeforeReplies()
 	}

@@ -320,7 +320,12 @@ func (s *Server) afterPush(c *conn) {
 
 func publishCommand(s *Server, c *conn) {
 	n := s.publish(c.Argv[1], c.Argv[2])
-	s.clusterPropagatePublish(c.Argv[1], c.Argv[2])
+	if s.cfg.ClusterEnabled {
+		s.clusterPropagatePublish(c.Argv[1], c.Argv[2])
+	} else {
+		// Replicas' subscribers get it too (forceCommandPropagation).
+		s.alsoPropagateRepl(c.DB.ID, c.Argv)
+	}
 	c.Int(int64(n))
 }
 

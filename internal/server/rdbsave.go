@@ -41,6 +41,8 @@ type bgJob struct {
 	// from the server at once (killJob), so a new one may start meanwhile;
 	// each job has its own tmp name.
 	canceled atomic.Bool
+	// repl is set when the job is a replica's full sync (repl_master.go).
+	repl *replSync
 	// done runs under s.mu when the file is complete (err nil) or failed.
 	done func(s *Server, job *bgJob, err error)
 }

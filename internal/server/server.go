@@ -75,6 +75,9 @@ type Server struct {
 	prop propState
 	// script is the Lua engines and the running script (scripting.go).
 	script scriptState
+	// repl is replication, master and replica sides (repl_master.go,
+	// repl_replica.go).
+	repl replState
 	// clock is the last time reading taken under the lock: the start of
 	// the next command (see call).
 	clock cmdClock
@@ -131,6 +134,7 @@ func New(cfg *config.Config) *Server {
 		s.notifyKeyspaceEvent(command.NotifyKeyMiss, "keymiss", key, db.ID)
 	}
 	s.ks.LRUClock = s.newKeyClock
+	s.initRepl()
 	s.lastSave = time.Now().Unix()
 	s.rdb.lastBgsaveOK = true
 	s.rdb.lastBgsaveSecs = -1
@@ -206,6 +210,9 @@ func (s *Server) Serve() error {
 		}
 	}
 	s.cron.init(s)
+	s.mu.Lock()
+	s.startReplicaFromConfig()
+	s.mu.Unlock()
 	for _, l := range s.loops {
 		s.wg.Add(1)
 		go l.run(&s.wg)
@@ -396,6 +403,12 @@ func (s *Server) unlinkClient(c *conn) {
 	s.unblockOnFree(c)
 	s.monitorRemove(c)
 	s.trackingDisable(c)
+	if c.Flags&command.ClientReplica != 0 && c.repl != nil {
+		s.replicaGone(c)
+	}
+	if c.Flags&command.ClientMaster != 0 {
+		s.replMasterLost(c)
+	}
 }
 
 // onKeyExpired propagates the deletion of an expired key and notifies.

@@ -32,10 +32,10 @@ func TestStartupBanner(t *testing.T) {
 // TestUnimplementedDirectiveWarnings: directives of missing features log
 // one warning each when set away from their default, and none otherwise.
 func TestUnimplementedDirectiveWarnings(t *testing.T) {
-	p, _ := startShoal(t, "--repl-timeout", "60", "--cluster-replica-no-failover", "yes", "--masteruser", "u", "--io-threads-do-reads", "yes")
+	p, _ := startShoal(t, "--repl-timeout", "60", "--cluster-replica-no-failover", "yes", "--shutdown-timeout", "5", "--io-threads-do-reads", "yes")
 	out := p.Output()
 	for _, want := range []string{
-		"# WARNING: 'masteruser' is accepted for compatibility but has no effect yet: replication is not implemented in this version.\n",
+		"# WARNING: 'shutdown-timeout' is accepted for compatibility but has no effect yet: SHUTDOWN waiting for lagging replicas is not implemented in this version.\n",
 		"# WARNING: 'cluster-replica-no-failover' is accepted for compatibility but has no effect yet: cluster failover is not implemented in this version.\n",
 		"# WARNING: 'io-threads-do-reads' has no effect: Shoal's I/O threads always read and parse their clients' commands.\n",
 	} {

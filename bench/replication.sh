@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Replication figures, shoal-server beside redis-server 7.0:
+#  1. SET on a master with one replica attached (redis-benchmark, 50
+#     clients): requests/s, and CPU time per request of the master and of
+#     the replica (utime+stime from /proc/PID/stat, which a busy machine
+#     disturbs less than throughput), median of RUNS interleaved runs.
+#  2. Full sync of KEYS keys (DEBUG POPULATE) to a new replica, disk-based
+#     and diskless: seconds from REPLICAOF until the replica's link is up
+#     with every key loaded, median of RUNS.
+#   bench/replication.sh
+# Environment: RUNS (default 3), N (SET requests per run, default 200000),
+# PIPELINES (default "1 16"), KEYS (default 1000000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+N=${N:-200000}
+PIPELINES=${PIPELINES:-"1 16"}
+KEYS=${KEYS:-1000000}
+BASE=${BASE:-17400}
+go build -o bin/ ./cmd/...
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+start() { # bin port -> pid (args after port go to the server)
+  local bin=$1 port=$2; shift 2
+  mkdir -p "$TMP/$port"
+  "$bin" --port "$port" --dir "$TMP/$port" --save "" --appendonly no --enable-debug-command yes "$@" >"$TMP/$port.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  echo $pid
+}
+cpu() { awk '{print $14+$15}' "/proc/$1/stat"; } # clock ticks
+hz=$(getconf CLK_TCK)
+median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+field() { redis-cli -p "$1" info replication | tr -d '\r' | awk -F: -v f="$2" '$1==f{print $2}'; }
+waitsync() { # master replica
+  while [ "$(field "$2" master_link_status)" != up ] || [ "$(field "$2" slave_repl_offset)" != "$(field "$1" master_repl_offset)" ]; do sleep 0.01; done
+}
+
+echo "== SET with one replica attached (c=50, n=$N)"
+declare -A MPID RPID_ PORTM PORTR
+i=0
+for kind in shoal redis; do
+  bin=./bin/shoal-server; [ $kind = redis ] && bin=redis-server
+  PORTM[$kind]=$((BASE + i)); PORTR[$kind]=$((BASE + i + 1)); i=$((i + 2))
+  MPID[$kind]=$(start $bin ${PORTM[$kind]})
+  RPID_[$kind]=$(start $bin ${PORTR[$kind]} --replicaof 127.0.0.1 ${PORTM[$kind]})
+  PIDS+=(${MPID[$kind]} ${RPID_[$kind]})
+done
+for kind in shoal redis; do waitsync ${PORTM[$kind]} ${PORTR[$kind]}; done
+printf '%-6s %3s %12s %14s %15s\n' server P rps master_us/req replica_us/req
+for P in $PIPELINES; do
+  declare -A RPS MUS RUS
+  for kind in shoal redis; do RPS[$kind]=""; MUS[$kind]=""; RUS[$kind]=""; done
+  for _ in $(seq "$RUNS"); do
+    for kind in shoal redis; do
+      m=${MPID[$kind]} r=${RPID_[$kind]}
+      m0=$(cpu $m) r0=$(cpu $r)
+      rps=$(redis-benchmark -p ${PORTM[$kind]} -c 50 -n "$N" -P "$P" -t set -r 100000 --csv 2>/dev/null | awk -F'","' 'NR==2{print $2}')
+      waitsync ${PORTM[$kind]} ${PORTR[$kind]}
+      m1=$(cpu $m) r1=$(cpu $r)
+      RPS[$kind]+="$rps "
+      MUS[$kind]+="$(echo "($m1 - $m0) * 1000000 / $hz / $N" | bc -l) "
+      RUS[$kind]+="$(echo "($r1 - $r0) * 1000000 / $hz / $N" | bc -l) "
+    done
+  done
+  for kind in shoal redis; do
+    printf '%-6s %3s %12s %14.2f %15.2f\n' $kind "$P" \
+      "$(printf '%s\n' ${RPS[$kind]} | median)" "$(printf '%s\n' ${MUS[$kind]} | median)" "$(printf '%s\n' ${RUS[$kind]} | median)"
+  done
+done
+for kind in shoal redis; do
+  kill ${MPID[$kind]} ${RPID_[$kind]}
+done
+
+echo "== Full sync of $KEYS keys to a new replica (seconds)"
+printf '%-6s %10s %10s\n' server disk diskless
+i=10
+for kind in shoal redis; do
+  bin=./bin/shoal-server; [ $kind = redis ] && bin=redis-server
+  out=()
+  for mode in no yes; do
+    mp=$((BASE + i)); i=$((i + 1))
+    m=$(start $bin $mp --repl-diskless-sync $mode --repl-diskless-sync-delay 0)
+    PIDS+=($m)
+    redis-cli -p $mp debug populate "$KEYS" >/dev/null
+    times=()
+    for _ in $(seq "$RUNS"); do
+      rp=$((BASE + i)); i=$((i + 1))
+      r=$(start $bin $rp)
+      PIDS+=($r)
+      t0=$(date +%s.%N)
+      redis-cli -p $rp replicaof 127.0.0.1 $mp >/dev/null
+      while [ "$(field $rp master_link_status)" != up ] || [ "$(redis-cli -p $rp dbsize)" != "$KEYS" ]; do sleep 0.01; done
+      t1=$(date +%s.%N)
+      times+=("$(echo "$t1 - $t0" | bc -l)")
+      kill "$r"
+    done
+    out+=("$(printf '%s\n' "${times[@]}" | median)")
+    kill "$m"
+  done
+  printf '%-6s %10.2f %10.2f\n' $kind "${out[0]}" "${out[1]}"
+done
