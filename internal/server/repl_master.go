@@ -616,7 +616,6 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 		before := snap.Keys()
 		done := snap.Step(snapshotStepKeys)
 		buf := snap.Take(spare)
-		delay := keyDelay(s.cfg.RDBKeySaveDelay) * time.Duration(snap.Keys()-before)
 		if encErr := snap.Err(); encErr != nil {
 			snap.Abort()
 			s.mu.Unlock()
@@ -625,6 +624,14 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 		}
 		targets := append([]*conn(nil), rs.targets...)
 		s.mu.Unlock()
+		// The keys the step claimed are encoded without the lock.
+		buf = snap.Encode(buf)
+		if done {
+			if err = snap.Err(); err != nil {
+				break
+			}
+		}
+		delay := keyDelay(s.cfg.RDBKeySaveDelay) * time.Duration(snap.Keys()-before)
 		// rdb-key-save-delay: tests keep a transfer running this way.
 		for delay > 0 && !job.canceled.Load() {
 			d := min(delay, 10*time.Millisecond)
