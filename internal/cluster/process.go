@@ -294,12 +294,10 @@ func (s *State) processPingPong(l *link, m *bus.Message, sender *Node) bool {
 	return true
 }
 
+// updateHostname is updateAnnouncedHostname: the HOSTNAME extension, or
+// none if the message had none. (Redis does not save the config for it.)
 func (s *State) updateHostname(n *Node, m *bus.Message) {
-	if n.Hostname == m.Hostname {
-		return
-	}
 	n.Hostname = m.Hostname
-	s.save(false)
 }
 
 // updateAddressIfNeeded is nodeUpdateAddressIfNeeded (§5.6).

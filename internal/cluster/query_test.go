@@ -168,3 +168,31 @@ func TestUnknownTypeHeaderCounts(t *testing.T) {
 		t.Fatalf("currentEpoch %d", a.st.CurrentEpoch())
 	}
 }
+
+// cluster-announce-ip set at run time replaces my IP; removed, it clears it
+// so that the next MEET tells me my address (clusterUpdateMyselfIp).
+func TestAnnounceIPChanges(t *testing.T) {
+	s, err := Open(testConfig(), []byte(capturedConf), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Myself().IP != "127.0.0.1" {
+		t.Fatal(s.Myself().IP)
+	}
+	cfg := s.Config()
+	cfg.AnnounceIP = "10.1.1.1"
+	s.SetConfig(cfg)
+	if ip := s.Myself().IP; ip != "10.1.1.1" || s.buildHeader(bus.Ping).MyIP != "10.1.1.1" {
+		t.Fatal(ip)
+	}
+	cfg.AnnounceIP = ""
+	s.SetConfig(cfg)
+	if ip := s.Myself().IP; ip != "" || s.buildHeader(bus.Ping).MyIP != "" {
+		t.Fatal(ip)
+	}
+	cfg.ReplicaNoFailover = true
+	s.SetConfig(cfg)
+	if !s.Myself().Has(FlagNoFailover) || !s.Ready().SaveConfig {
+		t.Fatal("nofailover flag")
+	}
+}
