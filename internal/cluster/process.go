@@ -8,8 +8,8 @@ import (
 
 // Discard records a frame that failed to decode (bus.Decode's error other
 // than ErrUnknownType): it is counted by type, as clusterProcessPacket
-// counts before its checks, and logged. The link stays open unless the driver closes it (bad signature or
-// short totlen, as clusterReadHandler does).
+// counts before its checks, and logged. The link stays open unless the
+// driver closes it (bad signature or short totlen, as clusterReadHandler).
 func (s *State) Discard(id LinkID, t bus.Type, err error) {
 	if t < bus.NumTypes {
 		s.statsRecv[t]++
