@@ -60,6 +60,14 @@ func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 		return
 	}
 	me := s.myself
+	if n := l.node; n != nil && n.Flags&FlagHandshake == 0 && n.ID != m.Sender.String() &&
+		(l.inbound || (t != bus.Ping && t != bus.Pong && t != bus.Meet)) {
+		// A link speaks for one node: a message naming another sender is
+		// dropped. (A PING/PONG/MEET on an outbound link is the handshake's
+		// ID-mismatch case below, as Redis handles it.)
+		s.logf(LogWarning, "Discarding %s from %s on the link of node %s", t, m.Sender.String(), n.ID)
+		return
+	}
 	sender := s.nodeFromLinkAndMsg(l, m)
 	if sender == me {
 		// A peer claiming our own ID: nothing it says about "us" is trusted.

@@ -196,3 +196,25 @@ func TestAnnounceIPChanges(t *testing.T) {
 		t.Fatal("nofailover flag")
 	}
 }
+
+// Once a link is bound to a node, a message naming another sender on it is
+// dropped: a peer cannot speak for a node it is not.
+func TestSenderMismatchDropped(t *testing.T) {
+	w := newSimNet(5, Config{NodeTimeout: 5000})
+	a, b, c := w.addNode(), w.addNode(), w.addNode()
+	w.meet(a, b)
+	w.meet(a, c)
+	w.tick(3000)
+	bOnA := a.st.Node(b.st.Myself().ID)
+	m := c.st.buildHeader(bus.Fail)
+	m.FailNode = bus.NameOf(a.st.Node(c.st.Myself().ID).ID) // "c says c failed"
+	a.st.Step(bOnA.InLink(), m, w.now)                     // ...on b's link
+	if a.st.Node(c.st.Myself().ID).Has(FlagFail) {
+		t.Fatal("a FAIL naming another sender was accepted")
+	}
+	m.Sender = bus.NameOf(b.st.Myself().ID)
+	a.st.Step(bOnA.InLink(), m, w.now)
+	if !a.st.Node(c.st.Myself().ID).Has(FlagFail) {
+		t.Fatal("a FAIL from b on b's link was ignored")
+	}
+}
