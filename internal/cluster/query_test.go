@@ -208,7 +208,7 @@ func TestSenderMismatchDropped(t *testing.T) {
 	bOnA := a.st.Node(b.st.Myself().ID)
 	m := c.st.buildHeader(bus.Fail)
 	m.FailNode = bus.NameOf(a.st.Node(c.st.Myself().ID).ID) // "c says c failed"
-	a.st.Step(bOnA.InLink(), m, w.now)                     // ...on b's link
+	a.st.Step(bOnA.InLink(), m, w.now)                      // ...on b's link
 	if a.st.Node(c.st.Myself().ID).Has(FlagFail) {
 		t.Fatal("a FAIL naming another sender was accepted")
 	}
