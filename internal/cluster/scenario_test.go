@@ -271,6 +271,11 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 		}
 		w.apply(n)
 		return w.errText(err)
+	case "flushslots-check":
+		n := w.node(t, args[0])
+		err := n.st.FlushSlots()
+		w.apply(n)
+		return w.errText(err)
 	case "keys":
 		n := w.node(t, args[0])
 		slot, _ := strconv.Atoi(args[1])
