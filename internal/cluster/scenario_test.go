@@ -144,6 +144,12 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 			case "node-timeout":
 				v, _ := strconv.Atoi(args[1])
 				c.NodeTimeout = int64(v)
+			case "replica-validity-factor":
+				v, _ := strconv.Atoi(args[1])
+				c.ReplicaValidityFactor = v
+				c.ReplPingReplicaPeriod = 10
+			case "replica-no-failover":
+				c.ReplicaNoFailover = args[1] == "yes"
 			case "allow-replica-migration":
 				c.AllowReplicaMigration = args[1] == "yes"
 			default:
@@ -169,6 +175,12 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 		n.st.Publish([]byte(args[1]), []byte(args[2]), len(args) > 3 && args[3] == "shard")
 		w.apply(n)
 		return fmt.Sprintf("in-flight=%d", len(w.flight))
+	case "repl-link":
+		// repl-link <node> up|down <ms ago>: the replication link's health.
+		n := w.node(t, args[0])
+		ago, _ := strconv.Atoi(args[2])
+		n.st.SetReplicationLink(args[1] == "up", w.now-int64(ago))
+		return "ok"
 	case "offset":
 		n := w.node(t, args[0])
 		v, _ := strconv.Atoi(args[1])
