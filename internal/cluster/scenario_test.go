@@ -54,6 +54,9 @@ func runScenario(t *testing.T, path string) {
 			i++
 		}
 		got := strings.TrimRight(w.run(t, cmd), "\n")
+		for _, n := range w.nodes {
+			checkInvariants(t, n.st)
+		}
 		out.WriteString(cmd + "\n----\n" + got + "\n")
 		if !*rewrite && got != strings.Join(want, "\n") {
 			t.Errorf("%s: %s\ngot:\n%s\nwant:\n%s", path, cmd, got, strings.Join(want, "\n"))
