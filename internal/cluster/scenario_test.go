@@ -179,10 +179,11 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 		w.apply(n)
 		return fmt.Sprintf("in-flight=%d", len(w.flight))
 	case "repl-link":
-		// repl-link <node> up|down <ms ago>: the replication link's health.
+		// repl-link <node> up|down <ms ago>: the last interaction with the
+		// master (up) or when the link went down.
 		n := w.node(t, args[0])
 		ago, _ := strconv.Atoi(args[2])
-		n.st.SetReplicationLink(args[1] == "up", w.now-int64(ago))
+		n.st.SetMasterDataTime(w.now - int64(ago))
 		return "ok"
 	case "offset":
 		n := w.node(t, args[0])
