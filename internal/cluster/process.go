@@ -86,7 +86,6 @@ func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 			s.save(true)
 		}
 		sender.ReplOffset = int64(m.Offset)
-		sender.ReplOffsetTime = nowMs
 		if s.fo.mfEnd != 0 && me.IsReplica() && me.master == sender && m.MFlags&bus.MFlagPaused != 0 && s.fo.mfMasterOffset == -1 {
 			s.fo.mfMasterOffset = sender.ReplOffset
 			s.logf(LogWarning, "Received replication offset for paused master manual failover: %d", s.fo.mfMasterOffset)
