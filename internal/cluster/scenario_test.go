@@ -185,6 +185,17 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 		ago, _ := strconv.Atoi(args[2])
 		n.st.SetMasterDataTime(w.now - int64(ago))
 		return "ok"
+	case "paused":
+		var b strings.Builder
+		for _, n := range w.nodes {
+			if n.pausedUntil != 0 {
+				fmt.Fprintf(&b, "%s: writes paused for %d ms more\n", n.name, n.pausedUntil-w.now)
+			}
+		}
+		if b.Len() == 0 {
+			return "none"
+		}
+		return b.String()
 	case "offset":
 		n := w.node(t, args[0])
 		v, _ := strconv.Atoi(args[1])
