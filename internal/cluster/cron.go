@@ -107,8 +107,13 @@ func (s *State) Tick(nowMs int64) {
 	s.cronFailover(orphanedMasters, maxReplicas, thisReplicas)
 
 	if updateState || !s.ok {
+		// Slots do not move here: only a change of cluster_state matters
+		// to blocked clients.
+		was := s.ok
 		s.updateState()
-		s.rd.UpdateState = true
+		if s.ok != was {
+			s.rd.UpdateState = true
+		}
 	}
 }
 

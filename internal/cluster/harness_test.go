@@ -38,15 +38,16 @@ type flight struct {
 }
 
 type simNode struct {
-	idx       int
-	name      string // label used in scripts: n1, n2...
-	ip        string
-	port      int
-	st        *State
-	down      bool
-	saves     int      // SaveConfig requests
-	delivered []string // PUBLISH/PUBLISHSHARD deliveries, as kind:channel:message
-	keys      map[int]int
+	idx         int
+	name        string // label used in scripts: n1, n2...
+	ip          string
+	port        int
+	st          *State
+	down        bool
+	saves       int      // SaveConfig requests
+	pausedUntil int64    // client writes paused by a manual failover until then
+	delivered   []string // PUBLISH/PUBLISHSHARD deliveries, as kind:channel:message
+	keys        map[int]int
 }
 
 func (k *simNode) CountKeysInSlot(slot int) int { return k.keys[slot] }
@@ -113,6 +114,12 @@ func (w *simNet) apply(n *simNode) {
 		}
 		if rd.SaveConfig {
 			n.saves++
+		}
+		if rd.UnpauseClients {
+			n.pausedUntil = 0
+		}
+		if rd.PauseClientsUntil != 0 {
+			n.pausedUntil = rd.PauseClientsUntil
 		}
 		for _, d := range rd.Deliveries {
 			kind := "publish"

@@ -8,8 +8,8 @@ import (
 
 // Discard records a frame that failed to decode (bus.Decode's error other
 // than ErrUnknownType): it is counted by type, as clusterProcessPacket
-// counts before its checks, and logged. The link stays open unless the driver closes it (bad signature or
-// short totlen, as clusterReadHandler does).
+// counts before its checks, and logged. The link stays open unless the
+// driver closes it (bad signature or short totlen, as clusterReadHandler).
 func (s *State) Discard(id LinkID, t bus.Type, err error) {
 	if t < bus.NumTypes {
 		s.statsRecv[t]++
@@ -60,6 +60,14 @@ func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 		return
 	}
 	me := s.myself
+	if n := l.node; n != nil && n.Flags&FlagHandshake == 0 && n.ID != m.Sender.String() &&
+		(l.inbound || (t != bus.Ping && t != bus.Pong && t != bus.Meet)) {
+		// A link speaks for one node: a message naming another sender is
+		// dropped. (A PING/PONG/MEET on an outbound link is the handshake's
+		// ID-mismatch case below, as Redis handles it.)
+		s.logf(LogWarning, "Discarding %s from %s on the link of node %s", t, m.Sender.String(), n.ID)
+		return
+	}
 	sender := s.nodeFromLinkAndMsg(l, m)
 	if sender == me {
 		// A peer claiming our own ID: nothing it says about "us" is trusted.
@@ -78,7 +86,6 @@ func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 			s.save(true)
 		}
 		sender.ReplOffset = int64(m.Offset)
-		sender.ReplOffsetTime = nowMs
 		if s.fo.mfEnd != 0 && me.IsReplica() && me.master == sender && m.MFlags&bus.MFlagPaused != 0 && s.fo.mfMasterOffset == -1 {
 			s.fo.mfMasterOffset = sender.ReplOffset
 			s.logf(LogWarning, "Received replication offset for paused master manual failover: %d", s.fo.mfMasterOffset)
@@ -294,12 +301,10 @@ func (s *State) processPingPong(l *link, m *bus.Message, sender *Node) bool {
 	return true
 }
 
+// updateHostname is updateAnnouncedHostname: the HOSTNAME extension, or
+// none if the message had none. (Redis does not save the config for it.)
 func (s *State) updateHostname(n *Node, m *bus.Message) {
-	if n.Hostname == m.Hostname {
-		return
-	}
 	n.Hostname = m.Hostname
-	s.save(false)
 }
 
 // updateAddressIfNeeded is nodeUpdateAddressIfNeeded (§5.6).

@@ -168,3 +168,53 @@ func TestUnknownTypeHeaderCounts(t *testing.T) {
 		t.Fatalf("currentEpoch %d", a.st.CurrentEpoch())
 	}
 }
+
+// cluster-announce-ip set at run time replaces my IP; removed, it clears it
+// so that the next MEET tells me my address (clusterUpdateMyselfIp).
+func TestAnnounceIPChanges(t *testing.T) {
+	s, err := Open(testConfig(), []byte(capturedConf), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Myself().IP != "127.0.0.1" {
+		t.Fatal(s.Myself().IP)
+	}
+	cfg := s.Config()
+	cfg.AnnounceIP = "10.1.1.1"
+	s.SetConfig(cfg)
+	if ip := s.Myself().IP; ip != "10.1.1.1" || s.buildHeader(bus.Ping).MyIP != "10.1.1.1" {
+		t.Fatal(ip)
+	}
+	cfg.AnnounceIP = ""
+	s.SetConfig(cfg)
+	if ip := s.Myself().IP; ip != "" || s.buildHeader(bus.Ping).MyIP != "" {
+		t.Fatal(ip)
+	}
+	cfg.ReplicaNoFailover = true
+	s.SetConfig(cfg)
+	if !s.Myself().Has(FlagNoFailover) || !s.Ready().SaveConfig {
+		t.Fatal("nofailover flag")
+	}
+}
+
+// Once a link is bound to a node, a message naming another sender on it is
+// dropped: a peer cannot speak for a node it is not.
+func TestSenderMismatchDropped(t *testing.T) {
+	w := newSimNet(5, Config{NodeTimeout: 5000})
+	a, b, c := w.addNode(), w.addNode(), w.addNode()
+	w.meet(a, b)
+	w.meet(a, c)
+	w.tick(3000)
+	bOnA := a.st.Node(b.st.Myself().ID)
+	m := c.st.buildHeader(bus.Fail)
+	m.FailNode = bus.NameOf(a.st.Node(c.st.Myself().ID).ID) // "c says c failed"
+	a.st.Step(bOnA.InLink(), m, w.now)                      // ...on b's link
+	if a.st.Node(c.st.Myself().ID).Has(FlagFail) {
+		t.Fatal("a FAIL naming another sender was accepted")
+	}
+	m.Sender = bus.NameOf(b.st.Myself().ID)
+	a.st.Step(bOnA.InLink(), m, w.now)
+	if !a.st.Node(c.st.Myself().ID).Has(FlagFail) {
+		t.Fatal("a FAIL from b on b's link was ignored")
+	}
+}

@@ -54,6 +54,9 @@ func runScenario(t *testing.T, path string) {
 			i++
 		}
 		got := strings.TrimRight(w.run(t, cmd), "\n")
+		for _, n := range w.nodes {
+			checkInvariants(t, n.st)
+		}
 		out.WriteString(cmd + "\n----\n" + got + "\n")
 		if !*rewrite && got != strings.Join(want, "\n") {
 			t.Errorf("%s: %s\ngot:\n%s\nwant:\n%s", path, cmd, got, strings.Join(want, "\n"))
@@ -144,6 +147,12 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 			case "node-timeout":
 				v, _ := strconv.Atoi(args[1])
 				c.NodeTimeout = int64(v)
+			case "replica-validity-factor":
+				v, _ := strconv.Atoi(args[1])
+				c.ReplicaValidityFactor = v
+				c.ReplPingReplicaPeriod = 10
+			case "replica-no-failover":
+				c.ReplicaNoFailover = args[1] == "yes"
 			case "allow-replica-migration":
 				c.AllowReplicaMigration = args[1] == "yes"
 			default:
@@ -169,6 +178,24 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 		n.st.Publish([]byte(args[1]), []byte(args[2]), len(args) > 3 && args[3] == "shard")
 		w.apply(n)
 		return fmt.Sprintf("in-flight=%d", len(w.flight))
+	case "repl-link":
+		// repl-link <node> up|down <ms ago>: the last interaction with the
+		// master (up) or when the link went down.
+		n := w.node(t, args[0])
+		ago, _ := strconv.Atoi(args[2])
+		n.st.SetMasterDataTime(w.now - int64(ago))
+		return "ok"
+	case "paused":
+		var b strings.Builder
+		for _, n := range w.nodes {
+			if n.pausedUntil != 0 {
+				fmt.Fprintf(&b, "%s: writes paused for %d ms more\n", n.name, n.pausedUntil-w.now)
+			}
+		}
+		if b.Len() == 0 {
+			return "none"
+		}
+		return b.String()
 	case "offset":
 		n := w.node(t, args[0])
 		v, _ := strconv.Atoi(args[1])
@@ -269,6 +296,11 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 				err = n.st.SetSlotImporting(slot, id)
 			}
 		}
+		w.apply(n)
+		return w.errText(err)
+	case "flushslots-check":
+		n := w.node(t, args[0])
+		err := n.st.FlushSlots()
 		w.apply(n)
 		return w.errText(err)
 	case "keys":

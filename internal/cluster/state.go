@@ -190,7 +190,8 @@ type State struct {
 	pfailNodes         int // PFAIL nodes counted by the last cron
 	iteration          int64
 
-	replOffset int64 // my replication offset (SetReplOffset)
+	replOffset  int64  // my replication offset (SetReplOffset)
+	announcedIP string // the cluster-announce-ip last applied
 
 	statsSent [bus.NumTypes]uint64
 	statsRecv [bus.NumTypes]uint64
@@ -293,15 +294,27 @@ func (s *State) announcedPorts() (port, pport, cport int) {
 
 // updateMyselfPorts applies the announced ports and IP, and NOFAILOVER from
 // cluster-replica-no-failover (clusterUpdateMyselfFlags).
+// An announce-ip that changes replaces my IP; one that is removed clears
+// it, so that the next MEET tells me my address (clusterUpdateMyselfIp).
 func (s *State) updateMyselfPorts() {
+	me := s.myself
+	old := me.Flags
 	if s.cfg.ReplicaNoFailover {
-		s.myself.Flags |= FlagNoFailover
+		me.Flags |= FlagNoFailover
 	} else {
-		s.myself.Flags &^= FlagNoFailover
+		me.Flags &^= FlagNoFailover
 	}
-	s.myself.Port, s.myself.PPort, s.myself.CPort = s.announcedPorts()
-	if s.cfg.AnnounceIP != "" && s.myself.IP != s.cfg.AnnounceIP {
-		s.myself.IP = s.cfg.AnnounceIP
+	if me.Flags != old {
+		s.save(false)
+		s.updateStateLater()
+	}
+	me.Port, me.PPort, me.CPort = s.announcedPorts()
+	if ip := s.cfg.AnnounceIP; ip != s.announcedIP {
+		s.announcedIP = ip
+		if len(ip) > bus.IPLen-1 {
+			ip = ip[:bus.IPLen-1]
+		}
+		me.IP = ip
 	}
 }
 
