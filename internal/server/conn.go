@@ -50,6 +50,12 @@ type conn struct {
 	// qcur is set while c's own command runs: the bytes of the input from
 	// that command's start to the end of what was read (see queryBuf).
 	qcur int
+	// qbufPeak is the most input c had pending after one read since the
+	// last clientsCron pass (querybuf_peak); qbufResize asks c's loop to
+	// cut qbuf's capacity to qbufResizeTo (clientsCronResizeQueryBuffer).
+	qbufPeak     int
+	qbufResize   bool
+	qbufResizeTo int
 
 	addr, laddr string
 	created     int64 // unix ms
@@ -94,12 +100,13 @@ func (c *conn) readAndProcess() {
 	if usingLoopBuf {
 		buf = l.readBuf
 	} else {
-		need := c.rd.Need()
+		// Grow by what the pending bulk still lacks, but never by more
+		// than the bytes already held: a declared length is not
+		// allocated before its data arrives, so a client that stops
+		// half-way holds at most twice what it sent.
+		need := min(c.rd.Need(), max(len(c.qbuf), readBufSize), maxReadGrow)
 		if need < readBufSize {
 			need = readBufSize
-		}
-		if need > maxReadGrow {
-			need = maxReadGrow
 		}
 		qb = c.qbuf
 		if cap(qb)-len(qb) < need {
@@ -129,6 +136,10 @@ func (c *conn) readAndProcess() {
 	}
 	srv.curLoop = l
 	srv.clock.start()
+	c.lastSeen = srv.clock.nowMs()
+	if len(data) > c.qbufPeak {
+		c.qbufPeak = len(data)
+	}
 	srv.stats.netInput += int64(n)
 	c.totNetIn += int64(n)
 	consumed := c.processInput(data)
@@ -139,9 +150,6 @@ func (c *conn) readAndProcess() {
 			c.qbuf = append(c.qbuf[:0], rest...)
 		case consumed > 0:
 			c.qbuf = c.qbuf[:copy(c.qbuf, rest)]
-		}
-		if len(c.qbuf) == 0 && cap(c.qbuf) > 4*readBufSize {
-			c.qbuf = nil
 		}
 		if int64(len(c.qbuf)-c.rd.Parsed()) > srv.cfgQueryBufLimit() {
 			srv.logf(logWarning, "Closing client that reached max query buffer length: id=%d addr=%s (qbuf initial bytes: %q)", c.ID, c.addr, head(c.qbuf, 64))
@@ -270,6 +278,22 @@ func (c *conn) queryBuf() (qbuf, free int) {
 		return c.qcur, cap(c.qbuf) - len(c.qbuf)
 	}
 	return len(c.qbuf) - c.rd.Parsed(), cap(c.qbuf) - len(c.qbuf)
+}
+
+// resizeQueryBuf applies the cut clientsCron asked for: qbuf keeps its
+// bytes and at least qbufResizeTo bytes of capacity. Only c's own loop may
+// replace qbuf (it reads into it without the lock), so the cron leaves the
+// cut to flushPending. Called with srv.mu held, on c's loop.
+func (c *conn) resizeQueryBuf() {
+	c.qbufResize = false
+	size := max(c.qbufResizeTo, len(c.qbuf))
+	switch {
+	case size >= cap(c.qbuf):
+	case size == 0:
+		c.qbuf = nil
+	default:
+		c.qbuf = append(make([]byte, 0, size), c.qbuf...)
+	}
 }
 
 // protocolError replies "-ERR Protocol error: ..." and closes after the

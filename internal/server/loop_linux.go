@@ -164,6 +164,9 @@ func (l *loop) flushPending() {
 	l.pending = l.pending[:0]
 	for _, c := range l.flushing {
 		c.queued = false
+		if c.qbufResize {
+			c.resizeQueryBuf()
+		}
 		if c.resume && !c.closed {
 			c.resume = false
 			srv.clock.start()
