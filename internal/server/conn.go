@@ -100,13 +100,12 @@ func (c *conn) readAndProcess() {
 	if usingLoopBuf {
 		buf = l.readBuf
 	} else {
-		// Grow by what the pending bulk still lacks, but never by more
-		// than the bytes already held: a declared length is not
-		// allocated before its data arrives, so a client that stops
-		// half-way holds at most twice what it sent.
-		need := min(c.rd.Need(), max(len(c.qbuf), readBufSize), maxReadGrow)
+		need := c.rd.Need()
 		if need < readBufSize {
 			need = readBufSize
+		}
+		if need > maxReadGrow {
+			need = maxReadGrow
 		}
 		qb = c.qbuf
 		if cap(qb)-len(qb) < need {

@@ -195,6 +195,7 @@ func (s *Server) clientsCronResizeQueryBuffer(c *conn) {
 			// The trimmed buffers are garbage now: let the idle release
 			// return them (maybeReleaseMemory) a few ticks from now.
 			s.memRelease.idleTicks = 0
+			s.memRelease.trimmed += size
 		case size > qbufResizeThreshold && size/2 > c.qbufPeak:
 			c.qbufResize, c.qbufResizeTo = true, max(used, c.qbufPeak, c.rd.Need()+used)
 			c.queueWrite()

@@ -29,6 +29,10 @@ type memRelease struct {
 	sample    []metrics.Sample
 	// lastLazyFreed is lazyfreed_objects when the cron last looked.
 	lastLazyFreed int64
+	// trimmed counts query buffer capacity clientsCron cut since the last
+	// release: that garbage is released at the next idle moment even when
+	// the heap's last live figure, from before the cut, hides it.
+	trimmed int
 }
 
 // idleTicksBeforeRelease is how many quiet cron runs (no command executed)
@@ -76,9 +80,10 @@ func (s *Server) maybeReleaseMemory() {
 	// Worth it when at least a quarter of what the heap holds is garbage
 	// or free-but-resident pages, and that is more than 8 MB.
 	waste := objects - min(live, objects) + free
-	if waste < 8<<20 || waste*4 < objects+free {
+	if (waste < 8<<20 || waste*4 < objects+free) && m.trimmed < 8<<20 {
 		return
 	}
+	m.trimmed = 0
 	m.running.Store(true)
 	go func() {
 		debug.FreeOSMemory()
