@@ -25,6 +25,14 @@ type conn struct {
 	// Client.B collects new replies under the lock meanwhile.
 	wbuf []byte
 	wpos int
+	// wq holds replies made while wbuf was still being written, as
+	// chunks in order (Redis's reply list): a client that does not read
+	// costs what it was sent, not a contiguous buffer doubled again and
+	// again with every old copy left to the collector. wqBytes and wqCap
+	// are their total length and capacity. Owned by c's loop.
+	wq      [][]byte
+	wqBytes int
+	wqCap   int
 	// queued: the connection is on its loop's pending list.
 	queued bool
 	// wantWrite: EPOLLOUT is armed because the socket was full. Set by
@@ -320,20 +328,47 @@ func (c *conn) queueWrite() {
 func (c *conn) takeOutput() {
 	switch {
 	case len(c.B) == 0:
-	case c.wpos == len(c.wbuf):
+	case c.wpos == len(c.wbuf) && len(c.wq) == 0:
 		c.wbuf, c.B = c.B, c.wbuf[:0]
 		c.wpos = 0
-	default:
+	case len(c.wq) == 0 && len(c.wbuf)+len(c.B) <= cap(c.wbuf):
 		c.wbuf = append(c.wbuf, c.B...)
 		c.B = c.B[:0]
+	default:
+		// The socket is behind: queue the new replies, in the last
+		// chunk if they fit there, else as a chunk of their own.
+		n := len(c.B)
+		if k := len(c.wq); k > 0 && len(c.wq[k-1])+n <= cap(c.wq[k-1]) {
+			c.wq[k-1] = append(c.wq[k-1], c.B...)
+			c.B = c.B[:0]
+		} else {
+			c.wq = append(c.wq, c.B)
+			c.wqCap += cap(c.B)
+			c.B = nil
+		}
+		c.wqBytes += n
 	}
-	c.wcap = cap(c.wbuf)
+	c.wcap = cap(c.wbuf) + c.wqCap
 	c.srv.accountClientMemory(c)
 }
 
 // writeOut writes as much of wbuf as the socket takes, without the lock.
 func (c *conn) writeOut() {
-	for c.wpos < len(c.wbuf) {
+	for c.wpos < len(c.wbuf) || len(c.wq) > 0 {
+		if c.wpos == len(c.wbuf) {
+			// wbuf is out: the next queued chunk takes its place.
+			c.srv.stats.netOutputAdd(int64(len(c.wbuf)))
+			next := c.wq[0]
+			c.wq[0] = nil
+			c.wq = c.wq[1:]
+			if len(c.wq) == 0 {
+				c.wq = nil
+			}
+			c.wqBytes -= len(next)
+			c.wqCap -= cap(next)
+			c.wbuf, c.wpos = next, 0
+			continue
+		}
 		n, err := rawWrite(c.fd, c.wbuf[c.wpos:])
 		if n > 0 {
 			c.wpos += n
@@ -341,7 +376,7 @@ func (c *conn) writeOut() {
 			continue
 		}
 		if err == syscall.EAGAIN {
-			c.obufPending.Store(int64(len(c.wbuf) - c.wpos))
+			c.obufPending.Store(int64(len(c.wbuf) - c.wpos + c.wqBytes))
 			if !c.wantWrite.Load() {
 				c.wantWrite.Store(true)
 				c.loop.modify(c.fd, syscall.EPOLLIN|syscall.EPOLLOUT)

@@ -177,11 +177,12 @@ func (l *loop) flushPending() {
 		if c.Flags&command.ClientCloseASAP != 0 {
 			// Killed or over its output limit: drop the output, close now.
 			c.B, c.wbuf, c.wpos = c.B[:0], c.wbuf[:0], 0
+			c.wq, c.wqBytes, c.wqCap = nil, 0, 0
 			srv.freeClient(c)
 			continue
 		}
 		c.takeOutput()
-		c.obufPending.Store(int64(len(c.wbuf) - c.wpos))
+		c.obufPending.Store(int64(len(c.wbuf) - c.wpos + c.wqBytes))
 		c.closeAfterWrite = c.Flags&command.ClientCloseAfterReply != 0
 	}
 	srv.beforeReplies()

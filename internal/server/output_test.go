@@ -1,0 +1,39 @@
+package server
+
+import (
+	"runtime"
+	"testing"
+
+	"shoal/internal/config"
+)
+
+// TestBackloggedOutputIsQueued: replies made while the socket is behind
+// (wbuf not yet written) are queued as chunks, not appended to wbuf, which
+// would copy everything pending at each growth: a subscriber that never
+// reads must cost about what it was sent (Redis's reply list), not a
+// trail of doubled copies.
+func TestBackloggedOutputIsQueued(t *testing.T) {
+	s := New(config.Default())
+	c := &conn{srv: s}
+	c.wbuf = make([]byte, 100)
+	c.wpos = 10 // the socket took only part of it
+	msg := make([]byte, 1000)
+	const passes = 2000
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := 0; i < passes; i++ {
+		c.B = append(c.B, msg...)
+		c.takeOutput()
+	}
+	runtime.ReadMemStats(&after)
+	sent := passes * len(msg)
+	if got := len(c.wbuf) - c.wpos + c.wqBytes; got != sent+90 {
+		t.Fatalf("pending output %d bytes, want %d", got, sent+90)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(2*sent) {
+		t.Errorf("queuing %d bytes allocated %d bytes", sent, alloc)
+	}
+	if c.wcap > 2*sent {
+		t.Errorf("output holds %d bytes of buffers for %d bytes", c.wcap, sent)
+	}
+}
