@@ -23,6 +23,9 @@ type Server struct {
 
 	cfg   *config.Config
 	core  *command.Core
+	// inExec is set while EXEC runs its queue (server.in_exec): a
+	// background rewrite asked for then is only scheduled.
+	inExec bool
 	ks    *keyspace.Keyspace
 	loops []*loop
 	// loopsMu orders Serve's publication of loops with Shutdown, which

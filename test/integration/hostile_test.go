@@ -102,3 +102,27 @@ func TestQueryBufferShrinksWhenIdle(t *testing.T) {
 		})
 	}
 }
+
+// TestRewriteScheduledInExec: BGREWRITEAOF and CONFIG SET appendonly yes
+// inside a transaction only schedule the rewrite (server.in_exec), which
+// the cron then starts, as on Redis (unit/multi "MULTI with BGREWRITEAOF",
+// "MULTI with config set appendonly").
+func TestRewriteScheduledInExec(t *testing.T) {
+	sameOnBoth(t, nil, func(t *testing.T, addr string) string {
+		c := testutil.Dial(t, addr)
+		var out []string
+		idle := func() bool {
+			info := c.Do("INFO", "persistence")
+			return strings.Contains(string(info), "aof_rewrite_in_progress:0") && strings.Contains(string(info), "aof_rewrite_scheduled:0")
+		}
+		for _, cmd := range [][]string{{"BGREWRITEAOF"}, {"CONFIG", "SET", "appendonly", "yes"}} {
+			c.Do("MULTI")
+			c.Do("SET", "foo", "bar")
+			c.Do(cmd...)
+			out = append(out, string(c.Do("EXEC")))
+			testutil.WaitFor(t, 10*time.Second, idle)
+		}
+		out = append(out, infoLine(c.Do("INFO", "persistence"), "aof_enabled"))
+		return strings.Join(out, "|")
+	})
+}
