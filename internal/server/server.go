@@ -21,13 +21,13 @@ type Server struct {
 	// command can see, runs while holding it (docs/DESIGN.md).
 	mu sync.Mutex
 
-	cfg   *config.Config
-	core  *command.Core
+	cfg  *config.Config
+	core *command.Core
 	// inExec is set while EXEC runs its queue (server.in_exec): a
 	// background rewrite asked for then is only scheduled.
 	inExec bool
-	ks    *keyspace.Keyspace
-	loops []*loop
+	ks     *keyspace.Keyspace
+	loops  []*loop
 	// loopsMu orders Serve's publication of loops with Shutdown, which
 	// cannot take mu (SHUTDOWN calls it with mu held).
 	loopsMu sync.Mutex
