@@ -553,6 +553,10 @@ func specialBind() *directive {
 			if len(args) > 16 {
 				return "Too many bind addresses specified."
 			}
+			// A single empty argument binds nothing (setConfigBindOption).
+			if len(args) == 1 && args[0] == "" {
+				args = nil
+			}
 			c.Bind = append([]string(nil), args...)
 			return ""
 		},

@@ -614,3 +614,28 @@ func TestQuotedMultiValueDirective(t *testing.T) {
 		return string(testutil.Dial(t, addr).Do("CONFIG", "GET", "client-output-buffer-limit"))
 	})
 }
+
+// TestProtectedModeRemote: with protected mode on and no password, a client
+// from a non-loopback address is refused whatever the bind addresses are
+// (Redis 7.0; unit/networking "Protected mode works as expected").
+func TestProtectedModeRemote(t *testing.T) {
+	var ip string
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			ip = n.IP.String()
+			break
+		}
+	}
+	if ip == "" {
+		t.Skip("no non-loopback IPv4 address")
+	}
+	for _, bind := range []string{"* -::*", "0.0.0.0"} {
+		sameOnBoth(t, []string{"--protected-mode", "yes", "--bind", bind}, func(t *testing.T, addr string) string {
+			_, port, _ := net.SplitHostPort(addr)
+			c := testutil.Dial(t, net.JoinHostPort(ip, port))
+			got := string(c.Do("PING"))
+			return strings.SplitN(got, " ", 2)[0]
+		})
+	}
+}
