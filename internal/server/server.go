@@ -26,6 +26,9 @@ type Server struct {
 	// inExec is set while EXEC runs its queue (server.in_exec): a
 	// background rewrite asked for then is only scheduled.
 	inExec bool
+	// shutdownASAP is the signal (SIGTERM, SIGINT) that asked for a
+	// shutdown the cron has yet to perform, or 0 (shutdown_asap).
+	shutdownASAP atomic.Int32
 	ks     *keyspace.Keyspace
 	loops  []*loop
 	// loopsMu orders Serve's publication of loops with Shutdown, which

@@ -639,3 +639,39 @@ func TestProtectedModeRemote(t *testing.T) {
 		})
 	}
 }
+
+// TestShutdownAbortCancelsSignal: SIGTERM only schedules the shutdown, which
+// the cron performs; SHUTDOWN ABORT cancels it before (unit/shutdown
+// "SHUTDOWN ABORT can cancel SIGTERM"). ABORT with other options is a
+// syntax error.
+func TestShutdownAbortCancelsSignal(t *testing.T) {
+	srvs := startBoth(t, "--enable-debug-command", "yes")
+	var out [2]string
+	for i, srv := range srvs {
+		c := testutil.Dial(t, srv.addr)
+		var b strings.Builder
+		b.Write(c.Do("SHUTDOWN", "ABORT"))
+		b.Write(c.Do("SHUTDOWN", "NOSAVE", "ABORT"))
+		b.Write(c.Do("SHUTDOWN", "ABORT", "NOW"))
+		c.Do("DEBUG", "PAUSE-CRON", "1")
+		if err := syscall.Kill(srv.proc.Pid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		// The signal is handled asynchronously: ABORT succeeds once it
+		// has been seen.
+		testutil.WaitFor(t, 5*time.Second, func() bool {
+			return strings.Contains(srv.proc.Output(), "scheduling shutdown")
+		})
+		b.Write(c.Do("SHUTDOWN", "ABORT"))
+		c.Do("DEBUG", "PAUSE-CRON", "0")
+		b.Write(c.Do("PING"))
+		out[i] = b.String()
+		if err := syscall.Kill(srv.proc.Pid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		testutil.WaitFor(t, 10*time.Second, srv.proc.Exited)
+	}
+	if out[0] != out[1] {
+		t.Errorf("redis: %q\nshoal: %q", out[0], out[1])
+	}
+}
