@@ -21,16 +21,18 @@ type Server struct {
 	// command can see, runs while holding it (docs/DESIGN.md).
 	mu sync.Mutex
 
-	cfg  *config.Config
-	core *command.Core
+	cfg   *config.Config
+	core  *command.Core
+	ks    *keyspace.Keyspace
+	loops []*loop
+
 	// inExec is set while EXEC runs its queue (server.in_exec): a
 	// background rewrite asked for then is only scheduled.
 	inExec bool
 	// shutdownASAP is the signal (SIGTERM, SIGINT) that asked for a
 	// shutdown the cron has yet to perform, or 0 (shutdown_asap).
 	shutdownASAP atomic.Int32
-	ks     *keyspace.Keyspace
-	loops  []*loop
+
 	// loopsMu orders Serve's publication of loops with Shutdown, which
 	// cannot take mu (SHUTDOWN calls it with mu held).
 	loopsMu sync.Mutex
