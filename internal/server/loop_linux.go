@@ -176,8 +176,8 @@ func (l *loop) flushPending() {
 		}
 		if c.Flags&command.ClientCloseASAP != 0 {
 			// Killed or over its output limit: drop the output, close now.
-			c.B, c.wbuf, c.wpos = c.B[:0], c.wbuf[:0], 0
-			c.wq, c.wqBytes, c.wqCap = nil, 0, 0
+			c.wbuf, c.wpos = nil, 0
+			c.wq, c.wqBytes = nil, 0
 			srv.freeClient(c)
 			continue
 		}

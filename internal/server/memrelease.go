@@ -47,12 +47,7 @@ func (s *Server) maybeReleaseMemory() {
 		// ASYNC...) were dropped: collect them in the background now, as
 		// that thread would, rather than at the next heap doubling.
 		m.lastLazyFreed = s.core.LazyFreed
-		if !m.running.Swap(true) {
-			go func() {
-				runtime.GC()
-				m.running.Store(false)
-			}()
-		}
+		s.collectSoon()
 	}
 	if !s.cfg.JemallocBgThread {
 		return
@@ -89,4 +84,17 @@ func (s *Server) maybeReleaseMemory() {
 		debug.FreeOSMemory()
 		m.running.Store(false)
 	}()
+}
+
+// collectSoon runs a garbage collection in the background (unless one is
+// running), so that used_memory, which counts what was allocated since the
+// last cycle, stops counting memory just dropped.
+func (s *Server) collectSoon() {
+	m := &s.memRelease
+	if !m.running.Swap(true) {
+		go func() {
+			runtime.GC()
+			m.running.Store(false)
+		}()
+	}
 }

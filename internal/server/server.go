@@ -357,8 +357,21 @@ func (s *Server) freeClient(c *conn) {
 		return
 	}
 	s.unlinkClient(c)
+	// Its buffers are garbage from now on: used_memory stops counting
+	// them at once, as Redis's allocator would, not at the next GC, and a
+	// big reply's trail of smaller copies is collected soon.
+	freed := cap(c.B) + cap(c.qbuf) + c.wcap
+	s.evict.freedSinceGC += uint64(freed)
+	c.B = nil
+	if freed >= clientFreeCollect {
+		s.collectSoon()
+	}
 	c.close()
 }
+
+// clientFreeCollect is the buffer size of a freed client above which a
+// background collection runs (collectSoon).
+const clientFreeCollect = 64 << 10
 
 // unlinkClient removes c from every server table. Called with s.mu held.
 func (s *Server) unlinkClient(c *conn) {
