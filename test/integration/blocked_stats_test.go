@@ -153,3 +153,32 @@ func TestUnblockedCommandStats(t *testing.T) {
 		return out.String()
 	})
 }
+
+// TestSwapdbWakesOnExpiredKey: SWAPDB brings a blocked BRPOP's key in, but
+// the key has expired: the client stays blocked and the key is deleted
+// there and then, as Redis's handleClientsBlockedOnKeys looks it up
+// (unit/type/list "SWAPDB wants to wake blocked client, but the key
+// already expired").
+func TestSwapdbWakesOnExpiredKey(t *testing.T) {
+	sameOnBoth(t, []string{"--enable-debug-command", "yes"}, func(t *testing.T, addr string) string {
+		var out strings.Builder
+		r := testutil.Dial(t, addr)
+		b := testutil.Dial(t, addr)
+		id := strings.TrimSpace(strings.TrimPrefix(string(b.Do("CLIENT", "ID")), ":"))
+		r.Do("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+		r.Do("SELECT", "1")
+		r.Do("RPUSH", "k", "hello")
+		r.Do("PEXPIRE", "k", "50")
+		start := time.Now()
+		b.Do("SELECT", "9")
+		b.Send("BRPOP", "k", "0")
+		waitBlocked(r, 1)
+		testutil.WaitFor(t, time.Second, func() bool { return time.Since(start) > 80*time.Millisecond })
+		fmt.Fprintf(&out, "%q ", r.Do("SWAPDB", "1", "9"))
+		r.Do("SELECT", "9")
+		fmt.Fprintf(&out, "%q %q ", r.Do("DBSIZE"), waitBlocked(r, 1))
+		fmt.Fprintf(&out, "%q %q", r.Do("CLIENT", "UNBLOCK", id), b.ReadReply())
+		r.Do("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+		return out.String()
+	})
+}
