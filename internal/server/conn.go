@@ -92,6 +92,10 @@ type conn struct {
 	totNetIn, totNetOut int64
 }
 
+// argvKeep is the argument count up to which a connection keeps its argv
+// tables between commands.
+const argvKeep = 1024
+
 // maxReadGrow bounds how much a query buffer grows per read, so a declared
 // huge bulk length never allocates up front.
 const maxReadGrow = 1 << 20
@@ -150,6 +154,12 @@ func (c *conn) readAndProcess() {
 	srv.stats.netInput += int64(n)
 	c.totNetIn += int64(n)
 	consumed := c.processInput(data)
+	if cap(c.argv) > argvKeep {
+		// A command with a huge argc (SADD of 100000 members): Redis frees
+		// argv after each command; the reused tables go too.
+		c.argv, c.Argv = nil, nil
+		c.rd.Trim(argvKeep)
+	}
 	if !c.closed {
 		rest := data[consumed:]
 		switch {
@@ -294,13 +304,16 @@ func (c *conn) queryBuf() (qbuf, free int) {
 func (c *conn) resizeQueryBuf() {
 	c.qbufResize = false
 	size := max(c.qbufResizeTo, len(c.qbuf))
-	switch {
-	case size >= cap(c.qbuf):
-	case size == 0:
-		c.qbuf = nil
-	default:
-		c.qbuf = append(make([]byte, 0, size), c.qbuf...)
+	if size >= cap(c.qbuf) {
+		return
 	}
+	// The old buffer is garbage now: used_memory stops counting it.
+	c.srv.evict.freedSinceGC += uint64(cap(c.qbuf) - size)
+	if size == 0 {
+		c.qbuf = nil
+		return
+	}
+	c.qbuf = append(make([]byte, 0, size), c.qbuf...)
 }
 
 // protocolError replies "-ERR Protocol error: ..." and closes after the

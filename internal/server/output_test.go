@@ -2,6 +2,7 @@ package server
 
 import (
 	"runtime"
+	"strconv"
 	"testing"
 
 	"shoal/internal/config"
@@ -35,5 +36,34 @@ func TestBackloggedOutputIsQueued(t *testing.T) {
 	}
 	if c.wcap > 2*sent {
 		t.Errorf("output holds %d bytes of buffers for %d bytes", c.wcap, sent)
+	}
+}
+
+// TestHugeArgvNotKept: after a command with a huge argc the connection
+// drops its argv tables (Redis frees argv after each command), and the
+// query buffer's trimmed capacity stops counting in used_memory.
+func TestHugeArgvNotKept(t *testing.T) {
+	s, addr := startInProcess(t, 1)
+	c, err := dialClient(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	args := []string{"SADD", "myset"}
+	for i := 0; i < 5000; i++ {
+		args = append(args, strconv.Itoa(i))
+	}
+	if err := c.expect(":5000\r\n", args...); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.expect("+PONG\r\n", "PING"); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, cl := range s.clients {
+		if cap(cl.argv) > argvKeep || cap(cl.Argv) > argvKeep {
+			t.Fatalf("connection keeps argv tables of %d/%d entries", cap(cl.argv), cap(cl.Argv))
+		}
 	}
 }
