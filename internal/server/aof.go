@@ -373,6 +373,9 @@ func (s *Server) rewriteAOFBackground() error {
 	}
 	s.logf(logNotice, "Background append only file rewriting started")
 	s.startJob(job, preamble, s.cfg.RDBChecksum, s.cfg.AOFRewriteIncrementalFsync)
+	// This rewrite is the one that was scheduled, whoever started it
+	// (rewriteAppendOnlyFileBackground clears aof_rewrite_scheduled).
+	a.rewriteScheduled = false
 	return nil
 }
 

@@ -140,7 +140,7 @@ func configResetstatCommand(s *Server, c *conn) {
 
 // resetStats is CONFIG RESETSTAT: counters, command stats, error stats.
 func (s *Server) resetStats() {
-	s.stats = stats{}
+	s.stats = stats{jobsAtReset: s.rdb.jobs}
 	s.cevict.evicted = 0
 	s.core.LazyFreed = 0
 	s.ks.Hits, s.ks.Misses = 0, 0
