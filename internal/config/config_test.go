@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"shoal/internal/glob"
@@ -652,5 +653,55 @@ func TestRewrite(t *testing.T) {
 
 	if err := Default().Rewrite(); !errors.Is(err, ErrNoConfigFile) || err.Error() != "ERR The server is running without a config file" {
 		t.Errorf("no file: %v", err)
+	}
+}
+
+// TestMasterPort: the replicaof port is read as Redis's strtol check
+// (unit/introspection "command line arguments - error cases").
+func TestMasterPort(t *testing.T) {
+	tests := []struct {
+		in   string
+		port int
+		ok   bool
+	}{
+		{"6379", 6379, true}, {" 6379", 6379, true}, {"+1", 1, true}, {"-0", 0, true}, {"", 0, true},
+		{"0", 0, true}, {"65535", 65535, true}, {"65536", 0, false}, {"-1", 0, false}, {"abc", 0, false},
+		{"6379x", 0, false}, {" ", 0, false}, {"99999999999999999999", 0, false}, {"6379 ", 0, false},
+	}
+	for _, tt := range tests {
+		if port, ok := masterPort(tt.in); port != tt.port || ok != tt.ok {
+			t.Errorf("masterPort(%q) = %d, %v; want %d, %v", tt.in, port, ok, tt.port, tt.ok)
+		}
+	}
+}
+
+// TestRewriteAll: DEBUG CONFIG-REWRITE-FORCE-ALL writes every directive,
+// defaults included, and the file loads back to the same values (Redis's
+// unit/introspection "CONFIG REWRITE sanity").
+func TestRewriteAll(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "all.conf", "# kept\nport 23459\n")
+	c, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Set([][2]string{{"maxmemory", "10mb"}, {"save", ""}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RewriteAll(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(p)
+	for _, line := range []string{"# kept\n", "port 23459\n", "maxmemory 10mb\n", "hz 10\n", "appendonly no\n", "save \"\"\n"} {
+		if !strings.Contains(string(got), line) {
+			t.Errorf("rewritten file lacks %q:\n%s", line, got)
+		}
+	}
+	c2, err := Load(p, nil)
+	if err != nil {
+		t.Fatalf("load the rewritten file: %v\n%s", err, got)
+	}
+	if a, b := c.Get("*"), c2.Get("*"); !reflect.DeepEqual(a, b) {
+		t.Errorf("reload differs")
 	}
 }

@@ -554,6 +554,10 @@ func specialBind() *directive {
 			if len(args) > 16 {
 				return "Too many bind addresses specified."
 			}
+			// A single empty argument binds nothing (setConfigBindOption).
+			if len(args) == 1 && args[0] == "" {
+				args = nil
+			}
 			c.Bind = append([]string(nil), args...)
 			return ""
 		},
@@ -768,7 +772,11 @@ func specialReplicaof() *directive {
 				c.MasterHost, c.MasterPort = "", 0
 				return ""
 			}
-			c.MasterHost, c.MasterPort = args[0], atoi(args[1])
+			port, ok := masterPort(args[1])
+			if !ok {
+				return "Invalid master port"
+			}
+			c.MasterHost, c.MasterPort = args[0], port
 			return ""
 		},
 		get: func(c *Config) string {
@@ -786,23 +794,34 @@ func specialReplicaof() *directive {
 	}
 }
 
-// atoi reads a leading decimal number the way C's atoi does, as Redis
-// reads the replicaof port.
-func atoi(s string) int {
-	s = strings.TrimLeft(s, " \t")
+// masterPort reads the replicaof port as Redis's setConfigReplicaOfOption:
+// strtol must consume the whole argument (leading blanks and a sign
+// allowed; an empty one reads 0) and give 0..65535.
+func masterPort(s string) (int, bool) {
+	t := strings.TrimLeft(s, " \t\n\v\f\r")
 	neg := false
-	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
-		neg = s[0] == '-'
-		s = s[1:]
+	if len(t) > 0 && (t[0] == '-' || t[0] == '+') {
+		neg = t[0] == '-'
+		t = t[1:]
 	}
+	digits := 0
 	n := 0
-	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1<<31; i++ {
-		n = n*10 + int(s[i]-'0')
+	for digits < len(t) && t[digits] >= '0' && t[digits] <= '9' {
+		if n <= 65535 {
+			n = n*10 + int(t[digits]-'0')
+		}
+		digits++
 	}
-	if neg {
-		return -n
+	switch {
+	case digits == 0:
+		// No conversion: strtol points back at the start.
+		return 0, s == ""
+	case digits != len(t):
+		return 0, false
+	case neg && n != 0, n > 65535:
+		return 0, false
 	}
-	return n
+	return n, true
 }
 
 func formatSave(pts []SavePoint) string {

@@ -52,6 +52,14 @@ func (r *Reader) Reset() {
 	r.offs = r.offs[:0]
 }
 
+// Trim drops the argument table a huge command grew past n arguments, when
+// no command is half parsed, so that an idle connection does not keep it.
+func (r *Reader) Trim(n int) {
+	if len(r.offs) == 0 && cap(r.offs) > 2*n {
+		r.offs = nil
+	}
+}
+
 // Need returns how many more bytes the pending command needs when that is
 // known (the rest of a bulk whose header has been read), or 0. Callers use
 // it to grow their buffer in steps instead of trusting a declared length.

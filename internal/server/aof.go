@@ -373,6 +373,9 @@ func (s *Server) rewriteAOFBackground() error {
 	}
 	s.logf(logNotice, "Background append only file rewriting started")
 	s.startJob(job, preamble, s.cfg.RDBChecksum, s.cfg.AOFRewriteIncrementalFsync)
+	// This rewrite is the one that was scheduled, whoever started it
+	// (rewriteAppendOnlyFileBackground clears aof_rewrite_scheduled).
+	a.rewriteScheduled = false
 	return nil
 }
 
@@ -492,6 +495,11 @@ func (s *Server) startAppendOnly() error {
 		s.logf(logNotice, "AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.")
 		return nil
 	}
+	if s.inExec {
+		a.rewriteScheduled = true
+		s.logf(logWarning, "AOF was enabled during a transaction. An AOF background was scheduled to start when possible.")
+		return nil
+	}
 	if err := s.rewriteAOFBackground(); err != nil {
 		a.state = aofOff
 		s.logf(logWarning, "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.")
@@ -521,16 +529,20 @@ func (s *Server) stopAppendOnly() {
 
 // bgrewriteaofCommand is BGREWRITEAOF.
 func bgrewriteaofCommand(s *Server, c *conn) {
-	switch {
-	case s.rdb.job != nil && s.rdb.job.kind == jobAOF:
+	if s.rdb.job != nil && s.rdb.job.kind == jobAOF {
 		c.Error(rerr.Line("ERR Background append only file rewriting already in progress"))
-	case s.rdb.job != nil:
+		return
+	}
+	// The rewrite, now or scheduled, writes a manifest even with
+	// appendonly no.
+	if s.aof.manifest == nil {
+		s.aof.manifest = &aof.Manifest{}
+	}
+	switch {
+	case s.rdb.job != nil || s.inExec:
 		s.aof.rewriteScheduled = true
 		c.Simple("Background append only file rewriting scheduled")
 	default:
-		if s.aof.manifest == nil {
-			s.aof.manifest = &aof.Manifest{}
-		}
 		if err := s.rewriteAOFBackground(); err != nil {
 			c.Error(rerr.Line("ERR Can't execute an AOF background rewriting. Please check the server logs for more information."))
 			return

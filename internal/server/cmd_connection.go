@@ -591,6 +591,9 @@ func clientUnblockCommand(s *Server, c *conn) {
 		c.Int(0)
 		return
 	}
+	// Redis 7.0 counts the blocked command as failed either way
+	// (updateStatsOnUnblock with had_errors set in clientCommand).
+	target.block.cmd.FailedCalls++
 	if asError {
 		s.unparkClient(target)
 		target.Error(command.UnblockedError())

@@ -140,7 +140,7 @@ func configResetstatCommand(s *Server, c *conn) {
 
 // resetStats is CONFIG RESETSTAT: counters, command stats, error stats.
 func (s *Server) resetStats() {
-	s.stats = stats{}
+	s.stats = stats{jobsAtReset: s.rdb.jobs}
 	s.cevict.evicted = 0
 	s.core.LazyFreed = 0
 	s.ks.Hits, s.ks.Misses = 0, 0
@@ -378,24 +378,37 @@ func lastsaveCommand(s *Server, c *conn) { c.Int(s.lastSave) }
 // shutdownCommand is SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT].
 func shutdownCommand(s *Server, c *conn) {
 	var flags shutdownFlags
+	abort, now := false, false
 	for _, a := range c.Argv[1:] {
 		switch strings.ToLower(string(a)) {
 		case "nosave":
 			flags.nosave = true
 		case "save":
 			flags.save = true
-		case "now", "force":
-			flags.force = flags.force || strings.EqualFold(string(a), "force")
+		case "now":
+			now = true
+		case "force":
+			flags.force = true
 		case "abort":
-			c.Error(rerr.Line("ERR No shutdown in progress."))
-			return
+			abort = true
 		default:
 			c.Error(rerr.Syntax)
 			return
 		}
 	}
-	if flags.save && flags.nosave {
+	if (abort && (flags != shutdownFlags{} || now)) || (flags.save && flags.nosave) {
 		c.Error(rerr.Syntax)
+		return
+	}
+	if abort {
+		// A shutdown a signal asked for and the cron has not started
+		// (abortShutdown).
+		if s.shutdownASAP.Swap(0) == 0 {
+			c.Error(rerr.Line("ERR No shutdown in progress."))
+			return
+		}
+		s.logf(logNotice, "Shutdown manually aborted.")
+		c.Simple("OK")
 		return
 	}
 	if s.load.active.Load() {

@@ -25,6 +25,14 @@ type conn struct {
 	// Client.B collects new replies under the lock meanwhile.
 	wbuf []byte
 	wpos int
+	// wq holds replies made while wbuf was still being written, as
+	// chunks in order (Redis's reply list): a client that does not read
+	// costs what it was sent, not a contiguous buffer doubled again and
+	// again with every old copy left to the collector. wqBytes and wqCap
+	// are their total length and capacity. Owned by c's loop.
+	wq      [][]byte
+	wqBytes int
+	wqCap   int
 	// queued: the connection is on its loop's pending list.
 	queued bool
 	// wantWrite: EPOLLOUT is armed because the socket was full. Set by
@@ -50,6 +58,12 @@ type conn struct {
 	// qcur is set while c's own command runs: the bytes of the input from
 	// that command's start to the end of what was read (see queryBuf).
 	qcur int
+	// qbufPeak is the most input c had pending after one read since the
+	// last clientsCron pass (querybuf_peak); qbufResize asks c's loop to
+	// cut qbuf's capacity to qbufResizeTo (clientsCronResizeQueryBuffer).
+	qbufPeak     int
+	qbufResize   bool
+	qbufResizeTo int
 
 	addr, laddr string
 	created     int64 // unix ms
@@ -85,6 +99,10 @@ type conn struct {
 	// Stats for CLIENT LIST.
 	totNetIn, totNetOut int64
 }
+
+// argvKeep is the argument count up to which a connection keeps its argv
+// tables between commands.
+const argvKeep = 1024
 
 // maxReadGrow bounds how much a query buffer grows per read, so a declared
 // huge bulk length never allocates up front.
@@ -137,9 +155,19 @@ func (c *conn) readAndProcess() {
 	}
 	srv.curLoop = l
 	srv.clock.start()
+	c.lastSeen = srv.clock.nowMs()
+	if len(data) > c.qbufPeak {
+		c.qbufPeak = len(data)
+	}
 	srv.stats.netInput += int64(n)
 	c.totNetIn += int64(n)
 	consumed := c.processInput(data)
+	if cap(c.argv) > argvKeep {
+		// A command with a huge argc (SADD of 100000 members): Redis frees
+		// argv after each command; the reused tables go too.
+		c.argv, c.Argv = nil, nil
+		c.rd.Trim(argvKeep)
+	}
 	if !c.closed {
 		rest := data[consumed:]
 		switch {
@@ -147,9 +175,6 @@ func (c *conn) readAndProcess() {
 			c.qbuf = append(c.qbuf[:0], rest...)
 		case consumed > 0:
 			c.qbuf = c.qbuf[:copy(c.qbuf, rest)]
-		}
-		if len(c.qbuf) == 0 && cap(c.qbuf) > 4*readBufSize {
-			c.qbuf = nil
 		}
 		if int64(len(c.qbuf)-c.rd.Parsed()) > srv.cfgQueryBufLimit() {
 			srv.logf(logWarning, "Closing client that reached max query buffer length: id=%d addr=%s (qbuf initial bytes: %q)", c.ID, c.addr, head(c.qbuf, 64))
@@ -287,6 +312,25 @@ func (c *conn) queryBuf() (qbuf, free int) {
 	return len(c.qbuf) - c.rd.Parsed(), cap(c.qbuf) - len(c.qbuf)
 }
 
+// resizeQueryBuf applies the cut clientsCron asked for: qbuf keeps its
+// bytes and at least qbufResizeTo bytes of capacity. Only c's own loop may
+// replace qbuf (it reads into it without the lock), so the cron leaves the
+// cut to flushPending. Called with srv.mu held, on c's loop.
+func (c *conn) resizeQueryBuf() {
+	c.qbufResize = false
+	size := max(c.qbufResizeTo, len(c.qbuf))
+	if size >= cap(c.qbuf) {
+		return
+	}
+	// The old buffer is garbage now: used_memory stops counting it.
+	c.srv.evict.freedSinceGC += uint64(cap(c.qbuf) - size)
+	if size == 0 {
+		c.qbuf = nil
+		return
+	}
+	c.qbuf = append(make([]byte, 0, size), c.qbuf...)
+}
+
 // protocolError replies "-ERR Protocol error: ..." and closes after the
 // reply, as Redis's setProtocolError.
 func (c *conn) protocolError(msg string) {
@@ -312,20 +356,47 @@ func (c *conn) queueWrite() {
 func (c *conn) takeOutput() {
 	switch {
 	case len(c.B) == 0:
-	case c.wpos == len(c.wbuf):
+	case c.wpos == len(c.wbuf) && len(c.wq) == 0:
 		c.wbuf, c.B = c.B, c.wbuf[:0]
 		c.wpos = 0
-	default:
+	case len(c.wq) == 0 && len(c.wbuf)+len(c.B) <= cap(c.wbuf):
 		c.wbuf = append(c.wbuf, c.B...)
 		c.B = c.B[:0]
+	default:
+		// The socket is behind: queue the new replies, in the last
+		// chunk if they fit there, else as a chunk of their own.
+		n := len(c.B)
+		if k := len(c.wq); k > 0 && len(c.wq[k-1])+n <= cap(c.wq[k-1]) {
+			c.wq[k-1] = append(c.wq[k-1], c.B...)
+			c.B = c.B[:0]
+		} else {
+			c.wq = append(c.wq, c.B)
+			c.wqCap += cap(c.B)
+			c.B = nil
+		}
+		c.wqBytes += n
 	}
-	c.wcap = cap(c.wbuf)
+	c.wcap = cap(c.wbuf) + c.wqCap
 	c.srv.accountClientMemory(c)
 }
 
 // writeOut writes as much of wbuf as the socket takes, without the lock.
 func (c *conn) writeOut() {
-	for c.wpos < len(c.wbuf) {
+	for c.wpos < len(c.wbuf) || len(c.wq) > 0 {
+		if c.wpos == len(c.wbuf) {
+			// wbuf is out: the next queued chunk takes its place.
+			c.srv.stats.netOutputAdd(int64(len(c.wbuf)))
+			next := c.wq[0]
+			c.wq[0] = nil
+			c.wq = c.wq[1:]
+			if len(c.wq) == 0 {
+				c.wq = nil
+			}
+			c.wqBytes -= len(next)
+			c.wqCap -= cap(next)
+			c.wbuf, c.wpos = next, 0
+			continue
+		}
 		n, err := rawWrite(c.fd, c.wbuf[c.wpos:])
 		if n > 0 {
 			c.wpos += n
@@ -333,7 +404,7 @@ func (c *conn) writeOut() {
 			continue
 		}
 		if err == syscall.EAGAIN {
-			c.obufPending.Store(int64(len(c.wbuf) - c.wpos))
+			c.obufPending.Store(int64(len(c.wbuf) - c.wpos + c.wqBytes))
 			if !c.wantWrite.Load() {
 				c.wantWrite.Store(true)
 				c.loop.modify(c.fd, syscall.EPOLLIN|syscall.EPOLLOUT)

@@ -150,6 +150,11 @@ func (s *Server) serverCron(now time.Time) {
 	if s.core.Debug.PauseCron {
 		return
 	}
+	if s.shutdownASAP.Load() != 0 {
+		if s.shutdownFromSignal(); s.stopping.Load() {
+			return
+		}
+	}
 	expireStart := s.latencyStart()
 	if s.activeExpire && !s.pause.active {
 		s.cron.cycleStart = now
@@ -182,6 +187,39 @@ func (s *Server) serverCron(now time.Time) {
 	s.replicationCron()
 }
 
+// Query buffer resizing thresholds (PROTO_RESIZE_THRESHOLD and the 4 KB
+// of waste below which clientsCronResizeQueryBuffer leaves a buffer alone).
+const (
+	qbufResizeThreshold = 32 * 1024
+	qbufMinWaste        = 4 * 1024
+)
+
+// clientsCronResizeQueryBuffer trims a client's private query buffer as
+// Redis does: to its content after 2 s idle (nothing at all when empty),
+// and, for a buffer over 32 KB more than twice the peak input since the
+// last pass, down to that peak. The peak then restarts from what is
+// pending now. A client reads into its loop's shared buffer and keeps a
+// private one only for input it could not process yet, so an idle client
+// has no query buffer of its own.
+func (s *Server) clientsCronResizeQueryBuffer(c *conn) {
+	size, used := cap(c.qbuf), len(c.qbuf)
+	if size-used > qbufMinWaste {
+		switch {
+		case s.cron.nowMs-c.lastSeen > 2000:
+			c.qbufResize, c.qbufResizeTo = true, 0
+			c.queueWrite()
+			// The trimmed buffers are garbage now: let the idle release
+			// return them (maybeReleaseMemory) a few ticks from now.
+			s.memRelease.idleTicks = 0
+			s.memRelease.trimmed += size
+		case size > qbufResizeThreshold && size/2 > c.qbufPeak:
+			c.qbufResize, c.qbufResizeTo = true, max(used, c.qbufPeak, c.rd.Need()+used)
+			c.queueWrite()
+		}
+	}
+	c.qbufPeak = used
+}
+
 // lruClockMax is the 24-bit LRU clock's range, as Redis's LRU_CLOCK_MAX.
 const lruClockMax = 1<<24 - 1
 
@@ -194,6 +232,7 @@ func (s *Server) clientsCron() {
 		if c.obufSoftSince != 0 {
 			s.checkOutputLimit(c)
 		}
+		s.clientsCronResizeQueryBuffer(c)
 	}
 	if s.cfg.Timeout <= 0 {
 		return

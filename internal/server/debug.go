@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/bits"
 	"os"
@@ -31,6 +32,9 @@ var debugHelp = []string{
 	"CHANGE-REPL-ID",
 	"    Change the replication IDs of the instance.",
 	"    Dangerous: should be used only for testing the replication subsystem.",
+	"CONFIG-REWRITE-FORCE-ALL",
+	"    Like CONFIG REWRITE but writes all configuration options, including",
+	"    keywords not listed in original configuration file or default values.",
 	"DIGEST",
 	"    Output a hex signature representing the current DB content.",
 	"DIGEST-VALUE <key> [<key> ...]",
@@ -193,6 +197,16 @@ func debugCommand(s *Server, c *conn) {
 		c.Simple("OK")
 	case sub == "replybuffer" && argc == 4:
 		debugReplyBuffer(c, dbg)
+	case sub == "config-rewrite-force-all" && argc == 2:
+		if err := s.cfg.RewriteAll(); err != nil {
+			reason := errText(err)
+			if errors.Is(err, config.ErrNoConfigFile) {
+				reason = "The server is running without a config file"
+			}
+			c.Error(rerr.Line("ERR CONFIG-REWRITE-FORCE-ALL failed: " + reason))
+			return
+		}
+		c.Simple("OK")
 	default:
 		c.Error(debugUnknown(c.Argv[1]))
 	}

@@ -367,7 +367,9 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "pubsub_patterns", len(s.pubsub.patterns))
 	field(b, "pubsubshard_channels", len(s.pubsub.shard))
 	field(b, "latest_fork_usec", 0)
-	field(b, "total_forks", 0)
+	// Shoal takes its snapshots without fork: total_forks counts the
+	// background jobs (BGSAVE, AOF rewrite) started, where Redis forks.
+	field(b, "total_forks", s.rdb.jobs-st.jobsAtReset)
 	field(b, "migrate_cached_sockets", 0)
 	field(b, "slave_expires_tracked_keys", len(s.repl.replicaExpires))
 	field(b, "active_defrag_hits", 0)

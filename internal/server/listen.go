@@ -54,13 +54,10 @@ var (
 // port, which is stored back into the configuration (tests use this).
 func (s *Server) Listen() error {
 	var fds []int
-	if s.cfg.Port != 0 || s.cfg.UnixSocket == "" {
-		addrs := s.cfg.Bind
-		if len(addrs) == 0 {
-			addrs = []string{"*"}
-		}
+	// bind "" listens on no TCP address (Redis's bindaddr_count 0).
+	if (s.cfg.Port != 0 || s.cfg.UnixSocket == "") && len(s.cfg.Bind) > 0 {
 		var err error
-		fds, err = s.openListeners(addrs, s.cfg.Port)
+		fds, err = s.openListeners(s.cfg.Bind, s.cfg.Port)
 		if err != nil {
 			return err
 		}
@@ -81,6 +78,9 @@ func (s *Server) Listen() error {
 			closeFDs(fds)
 			return fmt.Errorf("Failed opening Unix socket: %w", err)
 		}
+	}
+	if len(fds) == 0 && unix == nil {
+		return errors.New("Configured to not listen anywhere, exiting.")
 	}
 	s.listeners.Store(newListenerSet(fds, unix, s.cfg.Port, slices.Clone(s.cfg.Bind)))
 	if unix != nil {

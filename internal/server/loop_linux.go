@@ -171,6 +171,9 @@ func (l *loop) flushPending() {
 	l.pending = l.pending[:0]
 	for _, c := range l.flushing {
 		c.queued = false
+		if c.qbufResize {
+			c.resizeQueryBuf()
+		}
 		if c.resume && !c.closed {
 			c.resume = false
 			srv.clock.start()
@@ -180,12 +183,13 @@ func (l *loop) flushPending() {
 		}
 		if c.Flags&command.ClientCloseASAP != 0 {
 			// Killed or over its output limit: drop the output, close now.
-			c.B, c.wbuf, c.wpos = c.B[:0], c.wbuf[:0], 0
+			c.wbuf, c.wpos = nil, 0
+			c.wq, c.wqBytes = nil, 0
 			srv.freeClient(c)
 			continue
 		}
 		c.takeOutput()
-		c.obufPending.Store(int64(len(c.wbuf) - c.wpos))
+		c.obufPending.Store(int64(len(c.wbuf) - c.wpos + c.wqBytes))
 		c.closeAfterWrite = c.Flags&command.ClientCloseAfterReply != 0
 	}
 	srv.beforeReplies()

@@ -29,6 +29,10 @@ type memRelease struct {
 	sample    []metrics.Sample
 	// lastLazyFreed is lazyfreed_objects when the cron last looked.
 	lastLazyFreed int64
+	// trimmed counts query buffer capacity clientsCron cut since the last
+	// release: that garbage is released at the next idle moment even when
+	// the heap's last live figure, from before the cut, hides it.
+	trimmed int
 }
 
 // idleTicksBeforeRelease is how many quiet cron runs (no command executed)
@@ -43,12 +47,7 @@ func (s *Server) maybeReleaseMemory() {
 		// ASYNC...) were dropped: collect them in the background now, as
 		// that thread would, rather than at the next heap doubling.
 		m.lastLazyFreed = s.core.LazyFreed
-		if !m.running.Swap(true) {
-			go func() {
-				runtime.GC()
-				m.running.Store(false)
-			}()
-		}
+		s.collectSoon()
 	}
 	if !s.cfg.JemallocBgThread {
 		return
@@ -76,12 +75,26 @@ func (s *Server) maybeReleaseMemory() {
 	// Worth it when at least a quarter of what the heap holds is garbage
 	// or free-but-resident pages, and that is more than 8 MB.
 	waste := objects - min(live, objects) + free
-	if waste < 8<<20 || waste*4 < objects+free {
+	if (waste < 8<<20 || waste*4 < objects+free) && m.trimmed < 8<<20 {
 		return
 	}
+	m.trimmed = 0
 	m.running.Store(true)
 	go func() {
 		debug.FreeOSMemory()
 		m.running.Store(false)
 	}()
+}
+
+// collectSoon runs a garbage collection in the background (unless one is
+// running), so that used_memory, which counts what was allocated since the
+// last cycle, stops counting memory just dropped.
+func (s *Server) collectSoon() {
+	m := &s.memRelease
+	if !m.running.Swap(true) {
+		go func() {
+			runtime.GC()
+			m.running.Store(false)
+		}()
+	}
 }

@@ -108,10 +108,12 @@ func execCommand(s *Server, c *conn) {
 	c.Array(len(queue))
 	savedArgv, savedCmd := c.Argv, c.Cmd
 	c.Flags |= command.ClientInExec
+	s.inExec = true
 	for _, q := range queue {
 		c.Argv, c.Cmd = q.argv, q.cmd
 		s.call(c, q.cmd)
 	}
+	s.inExec = false
 	c.Flags &^= command.ClientInExec
 	c.Argv, c.Cmd = savedArgv, savedCmd
 	// The queued commands' errors and extra propagation were accounted to

@@ -103,33 +103,24 @@ func Main(args []string) int {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
-		sig := <-sigs
-		name := "SIGTERM"
-		if sig == syscall.SIGINT {
-			name = "SIGINT"
-		}
-		for {
+		// As sigShutdownHandler: the signal only schedules the shutdown,
+		// which the cron performs (SHUTDOWN ABORT can cancel it first); a
+		// second SIGINT while it is pending or under way exits at once.
+		// While the dataset loads the loader stops at its next yield and
+		// the server exits without saving (whileBlockedCron).
+		for sig := range sigs {
 			if s.load.active.Load() {
-				// The loader stops at its next yield and the server
-				// exits without saving (whileBlockedCron).
 				s.logf(logWarning, "Received shutdown signal during loading, scheduling shutdown.")
 				s.load.abort.Store(true)
-				return
+				continue
 			}
-			s.logf(logWarning, "Received %s scheduling shutdown...", name)
-			s.mu.Lock()
-			err := s.prepareForShutdown(signalShutdownFlags(s.cfg, sig))
-			s.mu.Unlock()
-			if err == nil {
-				s.Shutdown()
-				return
+			if s.shutdownASAP.Load() != 0 && sig == syscall.SIGINT {
+				s.logf(logWarning, "You insist... exiting now.")
+				os.Remove(fmt.Sprintf("temp-%d.rdb", os.Getpid()))
+				os.Exit(1)
 			}
-			s.logf(logWarning, "%s received but errors trying to shut down the server, check the logs for more information", name)
-			if sig = <-sigs; sig == syscall.SIGINT {
-				name = "SIGINT"
-			} else {
-				name = "SIGTERM"
-			}
+			s.logf(logWarning, "Received %s scheduling shutdown...", signalName(sig))
+			s.shutdownASAP.Store(int32(sig.(syscall.Signal)))
 		}
 	}()
 	signal.Ignore(syscall.SIGPIPE)
@@ -199,4 +190,24 @@ func daemonize() int {
 		return 1
 	}
 	return 0
+}
+
+func signalName(sig os.Signal) string {
+	if sig == syscall.SIGINT {
+		return "SIGINT"
+	}
+	return "SIGTERM"
+}
+
+// shutdownFromSignal is serverCron's shutdown_asap step: shut down as the
+// signal's shutdown-on-sig* flags say, or, when persistence fails, log and
+// keep serving. Called with s.mu held.
+func (s *Server) shutdownFromSignal() {
+	sig := syscall.Signal(s.shutdownASAP.Load())
+	if err := s.prepareForShutdown(signalShutdownFlags(s.cfg, sig)); err == nil {
+		s.Shutdown()
+		return
+	}
+	s.logf(logWarning, "%s received but errors trying to shut down the server, check the logs for more information", signalName(sig))
+	s.shutdownASAP.Store(0)
 }

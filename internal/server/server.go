@@ -25,6 +25,14 @@ type Server struct {
 	core  *command.Core
 	ks    *keyspace.Keyspace
 	loops []*loop
+
+	// inExec is set while EXEC runs its queue (server.in_exec): a
+	// background rewrite asked for then is only scheduled.
+	inExec bool
+	// shutdownASAP is the signal (SIGTERM, SIGINT) that asked for a
+	// shutdown the cron has yet to perform, or 0 (shutdown_asap).
+	shutdownASAP atomic.Int32
+
 	// loopsMu orders Serve's publication of loops with Shutdown, which
 	// cannot take mu (SHUTDOWN calls it with mu held).
 	loopsMu sync.Mutex
@@ -355,33 +363,14 @@ func (s *Server) acceptConn(fd int, sa syscall.Sockaddr) {
 }
 
 // protectedModeRefusal returns Redis's explanatory error when protected
-// mode must refuse a non-loopback client, or nil.
+// mode must refuse a client that is not local, or nil. As Redis 7.0, whose
+// default bind is explicit, the bind addresses do not matter, and local
+// means exactly 127.0.0.1 or ::1 (islocalClient).
 func (s *Server) protectedModeRefusal(ip string) []byte {
-	if !s.cfg.ProtectedMode || s.cfg.RequirePass != "" || !s.bindsEverywhere() {
-		return nil
-	}
-	if ip == "127.0.0.1" || ip == "::1" {
-		return nil
-	}
-	if parsed := net.ParseIP(ip); parsed != nil && parsed.IsLoopback() {
+	if !s.cfg.ProtectedMode || s.cfg.RequirePass != "" || ip == "127.0.0.1" || ip == "::1" {
 		return nil
 	}
 	return protectedModeError
-}
-
-// bindsEverywhere is true when no explicit bind address restricts access
-// (Redis's protected mode only applies to the default bind).
-func (s *Server) bindsEverywhere() bool {
-	d := config.Default().Bind
-	if len(s.cfg.Bind) != len(d) {
-		return false
-	}
-	for i := range d {
-		if s.cfg.Bind[i] != d[i] {
-			return false
-		}
-	}
-	return true
 }
 
 var protectedModeError = []byte("-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n")
@@ -392,8 +381,21 @@ func (s *Server) freeClient(c *conn) {
 		return
 	}
 	s.unlinkClient(c)
+	// Its buffers are garbage from now on: used_memory stops counting
+	// them at once, as Redis's allocator would, not at the next GC, and a
+	// big reply's trail of smaller copies is collected soon.
+	freed := cap(c.B) + cap(c.qbuf) + c.wcap
+	s.evict.freedSinceGC += uint64(freed)
+	c.B = nil
+	if freed >= clientFreeCollect {
+		s.collectSoon()
+	}
 	c.close()
 }
+
+// clientFreeCollect is the buffer size of a freed client above which a
+// background collection runs (collectSoon).
+const clientFreeCollect = 64 << 10
 
 // unlinkClient removes c from every server table. Called with s.mu held.
 func (s *Server) unlinkClient(c *conn) {

@@ -14,6 +14,10 @@ type stats struct {
 	evictedKeys   int64
 	propagated    int64
 	pubsubMsgs    int64
+	// jobsAtReset is the background job count (BGSAVE, AOF rewrite) at
+	// the last CONFIG RESETSTAT: total_forks counts the jobs since, as
+	// each is where Redis forks a child.
+	jobsAtReset int64
 }
 
 func (st *stats) netOutputAdd(n int64) { st.netOutput.Add(n) }

@@ -117,3 +117,68 @@ func TestClientReplyOnCancelsSkip(t *testing.T) {
 		return fmt.Sprintf("%q %q", first, c.Do("PING"))
 	})
 }
+
+// failedCalls returns the calls=, rejected_calls= and failed_calls= fields
+// of a cmdstat line (usec is timing).
+func failedCalls(info []byte, cmd string) string {
+	var out []string
+	for _, f := range strings.Split(infoLine(info, "cmdstat_"+cmd), ",") {
+		if strings.Contains(f, "calls=") {
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// TestUnblockedCommandStats: a blocked BLPOP ended by CLIENT UNBLOCK counts
+// as a failed call, with ERROR and with TIMEOUT alike (Redis 7.0's
+// updateStatsOnUnblock with had_errors), while its own timeout does not
+// (Redis's unit/info "errorstats: blocking commands").
+func TestUnblockedCommandStats(t *testing.T) {
+	sameOnBoth(t, nil, func(t *testing.T, addr string) string {
+		var out strings.Builder
+		r := testutil.Dial(t, addr)
+		b := testutil.Dial(t, addr)
+		id := strings.TrimSpace(strings.TrimPrefix(string(b.Do("CLIENT", "ID")), ":"))
+		r.Do("CONFIG", "RESETSTAT")
+		for _, how := range []string{"ERROR", "TIMEOUT"} {
+			b.Send("BLPOP", "q", "0")
+			waitBlocked(r, 1)
+			fmt.Fprintf(&out, "%q %q ", r.Do("CLIENT", "UNBLOCK", id, how), b.ReadReply())
+			info := r.Do("INFO", "all")
+			fmt.Fprintln(&out, failedCalls(info, "blpop"), infoLine(info, "errorstat_UNBLOCKED"), infoLine(info, "total_error_replies"))
+		}
+		b.Send("BLPOP", "q", "0.01")
+		fmt.Fprintf(&out, "%q %s\n", b.ReadReply(), failedCalls(r.Do("INFO", "commandstats"), "blpop"))
+		return out.String()
+	})
+}
+
+// TestSwapdbWakesOnExpiredKey: SWAPDB brings a blocked BRPOP's key in, but
+// the key has expired: the client stays blocked and the key is deleted
+// there and then, as Redis's handleClientsBlockedOnKeys looks it up
+// (unit/type/list "SWAPDB wants to wake blocked client, but the key
+// already expired").
+func TestSwapdbWakesOnExpiredKey(t *testing.T) {
+	sameOnBoth(t, []string{"--enable-debug-command", "yes"}, func(t *testing.T, addr string) string {
+		var out strings.Builder
+		r := testutil.Dial(t, addr)
+		b := testutil.Dial(t, addr)
+		id := strings.TrimSpace(strings.TrimPrefix(string(b.Do("CLIENT", "ID")), ":"))
+		r.Do("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+		r.Do("SELECT", "1")
+		r.Do("RPUSH", "k", "hello")
+		r.Do("PEXPIRE", "k", "50")
+		start := time.Now()
+		b.Do("SELECT", "9")
+		b.Send("BRPOP", "k", "0")
+		waitBlocked(r, 1)
+		testutil.WaitFor(t, time.Second, func() bool { return time.Since(start) > 80*time.Millisecond })
+		fmt.Fprintf(&out, "%q ", r.Do("SWAPDB", "1", "9"))
+		r.Do("SELECT", "9")
+		fmt.Fprintf(&out, "%q %q ", r.Do("DBSIZE"), waitBlocked(r, 1))
+		fmt.Fprintf(&out, "%q %q", r.Do("CLIENT", "UNBLOCK", id), b.ReadReply())
+		r.Do("DEBUG", "SET-ACTIVE-EXPIRE", "1")
+		return out.String()
+	})
+}

@@ -97,3 +97,34 @@ func TestMaxmemoryNoeviction(t *testing.T) {
 		t.Fatalf("DEL under OOM = %q", got)
 	}
 }
+
+// TestFreedClientBuffersLeaveUsedMemory: the output buffers of clients that
+// disconnect stop counting toward maxmemory at once, as on Redis, so a
+// write right after is not refused for memory the server no longer holds
+// (unit/maxmemory's client eviction tests run one after another).
+func TestFreedClientBuffersLeaveUsedMemory(t *testing.T) {
+	sameOnBoth(t, []string{"--maxmemory", "24mb", "--maxmemory-policy", "noeviction"}, func(t *testing.T, addr string) string {
+		c := testutil.Dial(t, addr)
+		var out []string
+		out = append(out, string(c.Do("SET", "big", strings.Repeat("x", 2<<20))))
+		var readers []*testutil.Conn
+		for i := 0; i < 8; i++ {
+			r := testutil.Dial(t, addr)
+			for j := 0; j < 4; j++ {
+				r.Send("GET", "big")
+			}
+			readers = append(readers, r)
+		}
+		testutil.WaitFor(t, 10*time.Second, func() bool {
+			return strings.Count(string(c.Do("CLIENT", "LIST")), "cmd=get") == 8
+		})
+		for _, r := range readers {
+			r.Close()
+		}
+		testutil.WaitFor(t, 10*time.Second, func() bool {
+			return strings.Count(string(c.Do("CLIENT", "LIST")), "id=") == 1
+		})
+		out = append(out, string(c.Do("SET", "after", strings.Repeat("y", 1<<20))))
+		return strings.Join(out, "|")
+	})
+}

@@ -614,3 +614,64 @@ func TestQuotedMultiValueDirective(t *testing.T) {
 		return string(testutil.Dial(t, addr).Do("CONFIG", "GET", "client-output-buffer-limit"))
 	})
 }
+
+// TestProtectedModeRemote: with protected mode on and no password, a client
+// from a non-loopback address is refused whatever the bind addresses are
+// (Redis 7.0; unit/networking "Protected mode works as expected").
+func TestProtectedModeRemote(t *testing.T) {
+	var ip string
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			ip = n.IP.String()
+			break
+		}
+	}
+	if ip == "" {
+		t.Skip("no non-loopback IPv4 address")
+	}
+	for _, bind := range []string{"* -::*", "0.0.0.0"} {
+		sameOnBoth(t, []string{"--protected-mode", "yes", "--bind", bind}, func(t *testing.T, addr string) string {
+			_, port, _ := net.SplitHostPort(addr)
+			c := testutil.Dial(t, net.JoinHostPort(ip, port))
+			got := string(c.Do("PING"))
+			return strings.SplitN(got, " ", 2)[0]
+		})
+	}
+}
+
+// TestShutdownAbortCancelsSignal: SIGTERM only schedules the shutdown, which
+// the cron performs; SHUTDOWN ABORT cancels it before (unit/shutdown
+// "SHUTDOWN ABORT can cancel SIGTERM"). ABORT with other options is a
+// syntax error.
+func TestShutdownAbortCancelsSignal(t *testing.T) {
+	srvs := startBoth(t, "--enable-debug-command", "yes")
+	var out [2]string
+	for i, srv := range srvs {
+		c := testutil.Dial(t, srv.addr)
+		var b strings.Builder
+		b.Write(c.Do("SHUTDOWN", "ABORT"))
+		b.Write(c.Do("SHUTDOWN", "NOSAVE", "ABORT"))
+		b.Write(c.Do("SHUTDOWN", "ABORT", "NOW"))
+		c.Do("DEBUG", "PAUSE-CRON", "1")
+		if err := syscall.Kill(srv.proc.Pid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		// The signal is handled asynchronously: ABORT succeeds once it
+		// has been seen.
+		testutil.WaitFor(t, 5*time.Second, func() bool {
+			return strings.Contains(srv.proc.Output(), "scheduling shutdown")
+		})
+		b.Write(c.Do("SHUTDOWN", "ABORT"))
+		c.Do("DEBUG", "PAUSE-CRON", "0")
+		b.Write(c.Do("PING"))
+		out[i] = b.String()
+		if err := syscall.Kill(srv.proc.Pid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		testutil.WaitFor(t, 10*time.Second, srv.proc.Exited)
+	}
+	if out[0] != out[1] {
+		t.Errorf("redis: %q\nshoal: %q", out[0], out[1])
+	}
+}

@@ -175,3 +175,36 @@ func TestUnixSocket(t *testing.T) {
 		})
 	}
 }
+
+// TestBindNothing: bind "" listens on no TCP address, on the command line
+// as with CONFIG SET (Redis's unit/networking "Default bind address
+// configuration handling"); CONFIG SET bind then opens the port again.
+func TestBindNothing(t *testing.T) {
+	if binErr != nil {
+		t.Skip(binErr)
+	}
+	bins := map[string]string{"shoal": shoalBin}
+	if r, err := exec.LookPath("redis-server"); err == nil {
+		bins["redis"] = r
+	}
+	for name, bin := range bins {
+		t.Run(name, func(t *testing.T) {
+			port, addr := freeAddr(t)
+			path := filepath.Join(t.TempDir(), "s.sock")
+			startUnix(t, bin, fmt.Sprint(port), path, "--bind", "")
+			c := dialUnix(t, path)
+			if got := c.do("CONFIG", "GET", "bind"); got != "*2\r\n$4\r\nbind\r\n$0\r\n\r\n" {
+				t.Fatalf("CONFIG GET bind = %q", got)
+			}
+			if pingOnce(addr) {
+				t.Fatalf("TCP port %d answers with bind \"\"", port)
+			}
+			if got := c.do("CONFIG", "SET", "bind", "127.0.0.1"); got != "+OK\r\n" {
+				t.Fatalf("CONFIG SET bind = %q", got)
+			}
+			if !pingOnce(addr) {
+				t.Fatal("no TCP listener after CONFIG SET bind 127.0.0.1")
+			}
+		})
+	}
+}
