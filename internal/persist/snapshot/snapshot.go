@@ -27,11 +27,11 @@ type Encoder interface {
 // "Snapshots without fork"). The caller holds the keyspace's lock around
 // every call but Encode, and writes the bytes between steps without it.
 //
-// Under the lock a step only claims keys: it copies their entries (key,
-// expiry, value references) and marks them in flight. Encode then encodes
-// them without the lock, where the cost is (reading every value and
-// compressing it); a write that reaches a key in flight meanwhile waits
-// for Encode to finish, so the value it encodes is the one of the claim.
+// Under the lock a step only claims keys: it marks them in flight and
+// notes their access clocks (which reads change without the hook). Encode
+// then encodes them without the lock, where the cost is (reading every key
+// and value, compressing); a write that reaches a key in flight meanwhile
+// waits for Encode to finish, so what it encodes is the key as claimed.
 //
 // The walk goes database by database with a SCAN cursor, claiming each key
 // it encodes. The keyspace's snapshot hook hands over keys the walk has not
@@ -57,14 +57,20 @@ type Snapshot struct {
 	err   error
 	done  bool
 
-	// batch holds copies of the entries the last step claimed, for
-	// Encode; encMu is held from that step until Encode has encoded them
-	// (the keyspace's wait function waits on it). encErr is Encode's
-	// first error.
-	batch    []keyspace.Entry
+	// batch holds the entries the last step claimed, for Encode; encMu
+	// is held from that step until Encode has encoded them (the keyspace's
+	// wait function waits on it). encErr is Encode's first error.
+	batch    []claimed
 	encoding bool
 	encMu    sync.Mutex
 	encErr   error
+}
+
+// claimed is a key claimed by a step: its entry, and its access clock as
+// it was then.
+type claimed struct {
+	e   *keyspace.Entry
+	lru uint32
 }
 
 // New begins a background snapshot of ks in enc's format: it writes the
@@ -152,7 +158,7 @@ func (s *Snapshot) Step(budget int) bool {
 				s.out = s.record(s.out, e)
 				budget--
 			case s.ks.Claim(e):
-				s.batch = append(s.batch, *e)
+				s.batch = append(s.batch, claimed{e, e.LRU})
 				budget--
 			}
 		})
@@ -178,8 +184,12 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 	if !s.encoding {
 		return dst
 	}
-	for i := range s.batch {
-		out, err := s.enc.Record(dst, &s.batch[i])
+	for _, c := range s.batch {
+		// A copy without the fields a read may change meanwhile (the
+		// access clock, the table's links).
+		e := c.e
+		cp := keyspace.Entry{Key: e.Key, Str: e.Str, Obj: e.Obj, Expire: e.Expire, LRU: c.lru, Type: e.Type, Enc: e.Enc}
+		out, err := s.enc.Record(dst, &cp)
 		if err != nil {
 			if s.encErr == nil {
 				s.encErr = err
