@@ -140,10 +140,7 @@ func (z *ZSet) MemoryUsage() int {
 	}
 	size := 48 + int(unsafe.Sizeof(zslNode{})) + zslMaxLevel*16 + 8*len(z.dict.buckets)
 	for n := z.zsl.header.level[0].forward; n != nil; n = n.level[0].forward {
-		size += int(unsafe.Sizeof(zslNode{})) + len(n.member)
-		if len(n.level) > 1 {
-			size += 16 * len(n.level)
-		}
+		size += int(unsafe.Sizeof(zslNode{})) + 16*len(n.level) + len(n.member)
 	}
 	return size
 }
@@ -935,15 +932,56 @@ func (z *ZSet) initSkiplist(hint int) {
 
 // zslAdd inserts a member known to be absent.
 func (z *ZSet) zslAdd(member string, score float64) {
-	n := &zslNode{member: member, score: score}
-	lvl := zslRandomLevel()
-	if lvl == 1 {
-		n.level = n.lvl1[:]
-	} else {
-		n.level = make([]zslLevel, lvl)
-	}
+	n := newZslNode(zslRandomLevel())
+	n.member, n.score = member, score
 	z.zsl.insertNode(n)
 	z.dict.add(n)
+}
+
+// Nodes of up to four levels are allocated together with their levels,
+// which come first, so that a search reads a node's links and score from
+// one or two cache lines, as Redis's zskiplistNode with its flexible level
+// array (a separate level array cost ZADD a cache miss per node visited
+// above level 0).
+type (
+	zslNode1 struct {
+		lv [1]zslLevel
+		zslNode
+	}
+	zslNode2 struct {
+		lv [2]zslLevel
+		zslNode
+	}
+	zslNode3 struct {
+		lv [3]zslLevel
+		zslNode
+	}
+	zslNode4 struct {
+		lv [4]zslLevel
+		zslNode
+	}
+)
+
+func newZslNode(lvl int) *zslNode {
+	switch lvl {
+	case 1:
+		c := &zslNode1{}
+		c.level = c.lv[:]
+		return &c.zslNode
+	case 2:
+		c := &zslNode2{}
+		c.level = c.lv[:]
+		return &c.zslNode
+	case 3:
+		c := &zslNode3{}
+		c.level = c.lv[:]
+		return &c.zslNode
+	case 4:
+		c := &zslNode4{}
+		c.level = c.lv[:]
+		return &c.zslNode
+	}
+	return &zslNode{level: make([]zslLevel, lvl)}
 }
 
 const zslMaxLevel = 32
@@ -962,14 +1000,15 @@ type zslLevel struct {
 	span    int
 }
 
+// zslNode is a skiplist node; what a search reads (score, levels) comes
+// first.
 type zslNode struct {
-	member   string
 	score    float64
-	backward *zslNode
 	level    []zslLevel
+	member   string
+	backward *zslNode
 	hnext    *zslNode // hash chain
 	hash     uint64
-	lvl1     [1]zslLevel // storage for level-1 nodes (three in four)
 }
 
 type zskiplist struct {
@@ -982,10 +1021,6 @@ type zskiplist struct {
 // zless orders (score, member) pairs.
 func zless(s1 float64, m1 []byte, s2 float64, m2 []byte) bool {
 	return s1 < s2 || s1 == s2 && bytes.Compare(m1, m2) < 0
-}
-
-func znodeBefore(f *zslNode, score float64, member string) bool {
-	return f.score < score || f.score == score && f.member < member
 }
 
 // seek walks down from the top level, moving right while before(next
@@ -1010,11 +1045,32 @@ func (l *zskiplist) seek(update *[zslMaxLevel]*zslNode, ranks *[zslMaxLevel]int,
 	return n, rank
 }
 
+// seekBefore is seek for the nodes ordered before (score, member), the
+// search of every insert and delete, without seek's callback.
+func (l *zskiplist) seekBefore(update *[zslMaxLevel]*zslNode, ranks *[zslMaxLevel]int, score float64, member string) {
+	n := l.header
+	rank := 0
+	for i := l.level - 1; i >= 0; i-- {
+		for {
+			lv := &n.level[i]
+			f := lv.forward
+			if f == nil || !(f.score < score || f.score == score && f.member < member) {
+				break
+			}
+			rank += lv.span
+			n = f
+		}
+		update[i] = n
+		if ranks != nil {
+			ranks[i] = rank
+		}
+	}
+}
+
 func (l *zskiplist) insertNode(x *zslNode) {
 	var update [zslMaxLevel]*zslNode
 	var ranks [zslMaxLevel]int
-	score, member := x.score, x.member
-	l.seek(&update, &ranks, func(f *zslNode, _ int) bool { return znodeBefore(f, score, member) })
+	l.seekBefore(&update, &ranks, x.score, x.member)
 	lvl := len(x.level)
 	if lvl > l.level {
 		for i := l.level; i < lvl; i++ {
@@ -1069,8 +1125,7 @@ func (l *zskiplist) unlink(x *zslNode, update *[zslMaxLevel]*zslNode) {
 // delete unlinks node x.
 func (l *zskiplist) delete(x *zslNode) {
 	var update [zslMaxLevel]*zslNode
-	score, member := x.score, x.member
-	l.seek(&update, nil, func(f *zslNode, _ int) bool { return znodeBefore(f, score, member) })
+	l.seekBefore(&update, nil, x.score, x.member)
 	l.unlink(x, &update)
 }
 
