@@ -263,6 +263,7 @@ func (s *Server) startJob(job *bgJob, trailer, checksum, incrementalSync bool) {
 	job.start = time.Now()
 	job.dirty = s.core.Dirty
 	s.rdb.job = job
+	s.ks.CanResize = false
 	cpus := s.cfg.BgsaveCPUList
 	if job.kind == jobAOF {
 		cpus = s.cfg.AOFRewriteCPUList

@@ -52,7 +52,7 @@ type Snapshot struct {
 	later [][]byte
 	db    int
 	inDB  bool
-	cur   uint64
+	walk  *keyspace.SnapshotWalk
 	keys  atomic.Int64
 	err   error
 	done  bool
@@ -64,7 +64,12 @@ type Snapshot struct {
 	encoding bool
 	encMu    sync.Mutex
 	encErr   error
+	// touched keeps Encode's prefetching loads alive.
+	touched byte
 }
+
+// encodeAhead is how many claimed keys ahead Encode touches.
+const encodeAhead = 4
 
 // claimed is a key claimed by a step: its entry, and its access clock as
 // it was then.
@@ -132,6 +137,16 @@ func (s *Snapshot) waitEncode() {
 // next step, without the lock; a step's claimed keys all belong to the
 // database Take's bytes end in.
 func (s *Snapshot) Step(budget int) bool {
+	visit := func(e *keyspace.Entry) {
+		switch {
+		case !s.hooked:
+			s.out = s.record(s.out, e)
+			budget--
+		case s.ks.Claim(e):
+			s.batch = append(s.batch, claimed{e, e.LRU})
+			budget--
+		}
+	}
 	for !s.done && budget > 0 {
 		if s.db >= len(s.ks.DBs) {
 			s.finish()
@@ -151,19 +166,11 @@ func (s *Snapshot) Step(budget int) bool {
 				s.nextDB()
 				continue
 			}
+			s.walk = db.NewSnapshotWalk()
 		}
-		s.cur = db.Scan(s.cur, func(e *keyspace.Entry) {
-			switch {
-			case !s.hooked:
-				s.out = s.record(s.out, e)
-				budget--
-			case s.ks.Claim(e):
-				s.batch = append(s.batch, claimed{e, e.LRU})
-				budget--
-			}
-		})
+		complete := s.walk.Next(1, visit)
 		budget--
-		if s.cur == 0 {
+		if complete {
 			s.nextDB()
 			if len(s.batch) > 0 {
 				// The next database's SELECTDB comes after these keys.
@@ -184,7 +191,19 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 	if !s.encoding {
 		return dst
 	}
-	for _, c := range s.batch {
+	var touched byte
+	for i, c := range s.batch {
+		// Touch the key and value of an entry a few ahead, so that their
+		// cache misses overlap with this one's encoding.
+		if i+encodeAhead < len(s.batch) {
+			a := s.batch[i+encodeAhead].e
+			if len(a.Key) > 0 {
+				touched += a.Key[0]
+			}
+			if len(a.Str) > 0 {
+				touched += a.Str[0]
+			}
+		}
 		// A copy without the fields a read may change meanwhile (the
 		// access clock, the table's links).
 		e := c.e
@@ -199,6 +218,7 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 		dst = out
 		s.keys.Add(1)
 	}
+	s.touched += touched
 	clear(s.batch)
 	s.batch = s.batch[:0]
 	s.encoding = false
@@ -209,7 +229,7 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 func (s *Snapshot) nextDB() {
 	s.db++
 	s.inDB = false
-	s.cur = 0
+	s.walk = nil
 }
 
 func (s *Snapshot) finish() {
