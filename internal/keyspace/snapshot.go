@@ -84,3 +84,87 @@ func (ks *Keyspace) snapRecordAll(db *DB) {
 		return true
 	})
 }
+
+// SnapshotWalk visits every key of a database for a snapshot, in steps
+// between which the database may change. A table that neither rehashes
+// nor is resized (the server keeps tables still while a snapshot runs, as
+// Redis while it has a child) is walked in bucket order, which reads the
+// bucket array sequentially; a rehashing table is walked with SCAN's
+// reverse-binary cursor. Whenever a table changes under a linear walk the
+// walk of that table starts over: keys may be visited more than once
+// (Claim skips them), never missed.
+type SnapshotWalk struct {
+	db   *DB
+	slot int
+	// tab is the bucket array walked linearly, nil while scanning.
+	tab []*Entry
+	// pos is the next bucket (linear) or the SCAN cursor; started says
+	// the current slot's table has been entered.
+	pos     uint64
+	started bool
+	// touched keeps the prefetching loads alive.
+	touched uint16
+}
+
+// walkAhead is how many buckets ahead a linear walk touches entries.
+const walkAhead = 8
+
+// NewSnapshotWalk starts a walk of db.
+func (db *DB) NewSnapshotWalk() *SnapshotWalk { return &SnapshotWalk{db: db} }
+
+// Next calls fn for the keys of about n more buckets and reports whether
+// the walk is complete. fn must not modify the database.
+func (w *SnapshotWalk) Next(n int, fn func(e *Entry)) bool {
+	for n > 0 {
+		if w.slot >= len(w.db.tables) {
+			return true
+		}
+		d := w.db.tables[w.slot]
+		if d == nil || d.len() == 0 {
+			w.nextSlot()
+			continue
+		}
+		if d.rehashing() {
+			if !w.started || w.tab != nil {
+				w.started, w.tab, w.pos = true, nil, 0
+			}
+			w.pos = d.scan(w.pos, fn)
+			n--
+			if w.pos == 0 {
+				w.nextSlot()
+			}
+			continue
+		}
+		t := d.ht[0]
+		if !w.started || w.tab == nil || len(w.tab) != len(t) || &w.tab[0] != &t[0] {
+			w.started, w.tab, w.pos = true, t, 0
+		}
+		for ; n > 0 && w.pos < uint64(len(t)); w.pos++ {
+			// Touch an entry a few buckets ahead, so that its cache miss
+			// overlaps with the work on this one (a software prefetch).
+			if ahead := w.pos + walkAhead; ahead < uint64(len(t)) {
+				if p := t[ahead]; p != nil {
+					w.touched += p.snap
+				}
+			}
+			for e := t[w.pos]; e != nil; {
+				next := e.next
+				fn(e)
+				e = next
+			}
+			n--
+		}
+		if w.pos == uint64(len(t)) {
+			w.nextSlot()
+		}
+	}
+	return false
+}
+
+func (w *SnapshotWalk) nextSlot() {
+	w.slot++
+	if w.db.ks.slotted {
+		w.slot = w.db.nextNonEmptySlot(w.slot)
+	}
+	w.started, w.tab, w.pos = false, nil, 0
+}

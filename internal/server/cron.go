@@ -167,7 +167,13 @@ func (s *Server) serverCron(now time.Time) {
 		s.cron.lastOpsTime = s.cron.nowMs
 		s.migrateCron(now)
 	}
+	// Tables keep still while a snapshot walks them, as Redis's while it
+	// has a child (updateDictResizePolicy, databasesCron).
+	s.ks.CanResize = s.rdb.job == nil
 	for _, db := range s.ks.DBs {
+		if s.rdb.job != nil {
+			break
+		}
 		db.ShrinkTables()
 		if s.cfg.ActiveRehashing {
 			db.RehashStep(100)

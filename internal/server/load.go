@@ -149,7 +149,7 @@ func (s *Server) loadDataFromDisk() error {
 	}
 	defer f.Close()
 	s.startLoading(fileSize(s.cfg.DBFilename), true)
-	if _, err := s.loadRDBFrom(f, false, false); err != nil {
+	if _, err := s.loadRDBFrom(f, fileSize(s.cfg.DBFilename), false, false); err != nil {
 		return err
 	}
 	s.logf(logNotice, "DB loaded from disk: %.3f seconds", time.Since(start).Seconds())
@@ -167,27 +167,21 @@ func (s *Server) loadRDBFile(path string, merge bool) error {
 	defer f.Close()
 	s.startLoading(fileSize(path), false)
 	defer s.stopLoading()
-	_, err = s.loadRDBFrom(f, false, merge)
+	_, err = s.loadRDBFrom(f, fileSize(path), false, merge)
 	return err
 }
 
-// loadRDBFrom loads an RDB image streamed from f into the dataset and
-// returns what rdb.LoadFrom reports (the image's end and the bytes read
-// past it). Expired keys are skipped unless the image is an AOF preamble,
-// whose later commands expect them (rdbLoadRio). With merge a key already
-// in the dataset is replaced by the file's (DEBUG RELOAD MERGE) instead of
-// being fatal.
-func (s *Server) loadRDBFrom(f *os.File, preamble, merge bool) (rdb.LoadInfo, error) {
-	size := int64(-1)
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
-	}
-	return s.loadRDBReader(f, size, preamble, merge)
-}
-
-// loadRDBReader is loadRDBFrom for any stream (a replica's diskless load);
-// size is the image's length, or -1 when unknown.
-func (s *Server) loadRDBReader(f io.Reader, size int64, preamble, merge bool) (rdb.LoadInfo, error) {
+// loadRDBFrom loads an RDB image streamed from r (a file, or a master's
+// socket for a replica's full sync) into the dataset and returns what
+// rdb.LoadFrom reports: the image's end and the bytes read past it. size is
+// r's length when known, -1 otherwise. Called with s.mu held, between
+// startLoading and stopLoading: with startLoading's yield, clients are
+// served (-LOADING) every loading-process-events-interval-bytes, and
+// errLoadingStopped means a shutdown interrupted it. Expired keys are
+// skipped unless the image is an AOF preamble, whose later commands expect
+// them (rdbLoadRio). With merge a key already in the dataset is replaced
+// by the file's (DEBUG RELOAD MERGE) instead of being fatal.
+func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb.LoadInfo, error) {
 	db := s.ks.DBs[0]
 	var loaded, expired int64
 	now := s.ks.Now
@@ -253,7 +247,7 @@ func (s *Server) loadRDBReader(f io.Reader, size int64, preamble, merge bool) (r
 		},
 		Progress: s.loadingProgress,
 	}
-	info, err := rdb.LoadFrom(f, size, s.core.RDBLimits(), s.cfg.RDBChecksum && !s.core.Debug.SkipChecksum, h)
+	info, err := rdb.LoadFrom(r, size, s.core.RDBLimits(), s.cfg.RDBChecksum && !s.core.Debug.SkipChecksum, h)
 	if err != nil {
 		var le *rdb.LoadError
 		if errors.As(err, &le) && errors.Is(err, rdb.ErrWrongChecksum) {
@@ -373,7 +367,7 @@ func (s *Server) loadAOFFile(f aof.File, last bool) (int64, error) {
 	pos := 0
 	if aof.HasRDBPreamble(head[:n]) {
 		s.logf(logNotice, "Reading RDB base file on AOF loading...")
-		info, err := s.loadRDBFrom(file, true, false)
+		info, err := s.loadRDBFrom(file, size, true, false)
 		if err != nil {
 			if err == errLoadingStopped {
 				return 0, err

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -142,34 +143,67 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 			os.Remove(path)
 		}
 	}()
+	unsynced := 0
+	written := func(n int) error {
+		unsynced += n
+		if incrementalSync && unsynced >= autosyncBytes {
+			unsynced = 0
+			return f.Sync()
+		}
+		return nil
+	}
+	var canceled *atomic.Bool
+	if job != nil {
+		canceled = &job.canceled
+	}
+	if err := s.streamImage(snap, f, trailer, checksum, job != nil, canceled, written); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// streamImage writes snap to w step by step, completing it with the RDB
+// trailer (EOF and CRC-64) when trailer is set: the fork-less image of the
+// live keyspace that BGSAVE, the AOF rewrite and a master's full sync
+// write. In the background (bg), each step takes s.mu (which the caller
+// must not hold) only to claim keys; encoding, compression and the write
+// happen without it. Otherwise the caller holds s.mu throughout. canceled,
+// when non-nil and set, stops the image early with errJobCanceled; written,
+// when non-nil, is told the size of every write (incremental fsync). On
+// error the snapshot is aborted.
+func (s *Server) streamImage(snap *snapshot.Snapshot, w io.Writer, trailer, checksum, bg bool, canceled *atomic.Bool, written func(n int) error) error {
 	var crc uint64
 	var buf, spare []byte
-	unsynced := 0
 	for {
-		if job != nil {
+		if bg {
 			s.mu.Lock()
-			if job.canceled.Load() {
-				snap.Abort()
+		}
+		if canceled != nil && canceled.Load() {
+			snap.Abort()
+			if bg {
 				s.mu.Unlock()
-				return errJobCanceled
 			}
+			return errJobCanceled
 		}
 		// Errors of the last step's Encode, and of keys the hook saved.
 		if err := snap.Err(); err != nil {
 			snap.Abort()
-			if job != nil {
+			if bg {
 				s.mu.Unlock()
 			}
 			return err
 		}
 		budget := snapshotStepKeys
-		if job == nil {
+		if !bg {
 			budget = 1 << 16
 		}
 		before := snap.Keys()
 		done := snap.Step(budget)
 		buf = snap.Take(spare)
-		if job != nil {
+		if bg {
 			s.mu.Unlock()
 		}
 		// The keys the step claimed are encoded (and compressed) without
@@ -183,7 +217,7 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 		delay := keyDelay(s.cfg.RDBKeySaveDelay) * time.Duration(snap.Keys()-before)
 		// rdb-key-save-delay: tests keep a save running this way; a kill
 		// interrupts the pause.
-		for delay > 0 && (job == nil || !job.canceled.Load()) {
+		for delay > 0 && (canceled == nil || !canceled.Load()) {
 			d := min(delay, 10*time.Millisecond)
 			time.Sleep(d)
 			delay -= d
@@ -194,31 +228,21 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 		if done && trailer {
 			buf = rdb.AppendEOF(buf, crc, checksum)
 		}
-		if _, err := f.Write(buf); err != nil {
+		_, err := w.Write(buf)
+		if err == nil && written != nil {
+			err = written(len(buf))
+		}
+		if err != nil {
 			if !done {
-				s.abortSnapshot(snap, job)
+				s.abortSnapshot(snap, bg)
 			}
 			return err
 		}
-		unsynced += len(buf)
-		if incrementalSync && unsynced >= autosyncBytes {
-			if err := f.Sync(); err != nil {
-				if !done {
-					s.abortSnapshot(snap, job)
-				}
-				return err
-			}
-			unsynced = 0
-		}
 		spare = buf[:0]
 		if done {
-			break
+			return nil
 		}
 	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	return f.Close()
 }
 
 // keyDelay is the per-key pause of rdb-key-save-delay and key-load-delay:
@@ -231,8 +255,8 @@ func keyDelay(v int) time.Duration {
 }
 
 // abortSnapshot stops snap after a write error.
-func (s *Server) abortSnapshot(snap *snapshot.Snapshot, job *bgJob) {
-	if job != nil {
+func (s *Server) abortSnapshot(snap *snapshot.Snapshot, bg bool) {
+	if bg {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 	}
@@ -266,6 +290,7 @@ func (s *Server) startJob(job *bgJob, trailer, checksum, incrementalSync bool) {
 	job.start = time.Now()
 	job.dirty = s.core.Dirty
 	s.rdb.job = job
+	s.ks.CanResize = false
 	cpus := s.cfg.BgsaveCPUList
 	if job.kind == jobAOF {
 		cpus = s.cfg.AOFRewriteCPUList

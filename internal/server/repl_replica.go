@@ -558,7 +558,7 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 	s.logf(logNotice, "MASTER <-> REPLICA sync: Loading DB in memory")
 	s.ks.Loading = true
 	s.ks.Now = time.Now().UnixMilli()
-	_, err = s.loadRDBReader(bytes.NewReader(data), int64(len(data)), false, false)
+	_, err = s.loadRDBFrom(bytes.NewReader(data), int64(len(data)), false, false)
 	s.ks.Loading = false
 	s.core.Dirty = 0
 	if err != nil {

@@ -176,6 +176,9 @@ func word(b []byte, w string) bool {
 // and underflow to zero ("1e-400") are rejected. Denormal results are
 // accepted.
 func ParseFloat(b []byte) (float64, bool) {
+	if v, ok := parseSmallInt(b); ok {
+		return v, true
+	}
 	var buf [64]byte
 	f, ok := scanCFloat(b, buf[:0])
 	if !ok || f.nan {
@@ -196,6 +199,32 @@ func ParseFloat(b []byte) (float64, bool) {
 	}
 	if err != nil || math.IsInf(v, 0) || v == 0 && !f.zero {
 		return 0, false
+	}
+	return v, true
+}
+
+// parseSmallInt reads the commonest score, a decimal integer of at most
+// 15 digits with an optional '-', which a float64 holds exactly: the value
+// strtod gives ("-0" is negative zero, leading zeros are allowed).
+func parseSmallInt(b []byte) (float64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	digits := b
+	if neg {
+		digits = b[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	v := float64(n)
+	if neg {
+		v = -v
 	}
 	return v, true
 }

@@ -3,6 +3,7 @@ package types
 import (
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -284,5 +285,22 @@ func TestIncrByFloat(t *testing.T) {
 	}
 	if _, err := IncrByFloat([]byte("1"), []byte(strings.Repeat("1", 5120))); !errors.Is(err, ErrNotFloat) {
 		t.Errorf("5120-byte increment: %v", err)
+	}
+}
+
+// TestParseFloatSmallIntFastPath checks the integer fast path against the
+// general parser it short-cuts.
+func TestParseFloatSmallIntFastPath(t *testing.T) {
+	for _, in := range []string{"0", "-0", "007", "-007", "1", "-1", "42", "100000", "999999999999999", "-999999999999999", "1234567890123456", "1e3", "1.5", "+5", "-", ""} {
+		fast, fok := parseSmallInt([]byte(in))
+		var buf [64]byte
+		f, ok := scanCFloat([]byte(in), buf[:0])
+		if !fok {
+			continue
+		}
+		slow, err := strconv.ParseFloat(in, 64)
+		if !ok || err != nil || math.Float64bits(fast) != math.Float64bits(slow) || f.nan {
+			t.Errorf("%q: fast %v, general %v (%v)", in, fast, slow, err)
+		}
 	}
 }

@@ -127,7 +127,7 @@ func (z *ZSet) Dup() any {
 	}
 	d := &ZSet{}
 	d.initSkiplist(z.zsl.length)
-	for n := z.zsl.header.level[0].forward; n != nil; n = n.level[0].forward {
+	for n := z.zsl.header.lv(0).forward; n != nil; n = n.lv(0).forward {
 		d.zslAdd(n.member, n.score)
 	}
 	return d
@@ -139,11 +139,8 @@ func (z *ZSet) MemoryUsage() int {
 		return 48 + cap(z.lp)
 	}
 	size := 48 + int(unsafe.Sizeof(zslNode{})) + zslMaxLevel*16 + 8*len(z.dict.buckets)
-	for n := z.zsl.header.level[0].forward; n != nil; n = n.level[0].forward {
-		size += int(unsafe.Sizeof(zslNode{})) + len(n.member)
-		if len(n.level) > 1 {
-			size += 16 * len(n.level)
-		}
+	for n := z.zsl.header.lv(0).forward; n != nil; n = n.lv(0).forward {
+		size += int(unsafe.Sizeof(zslNode{})) + 16*n.nlevel + len(n.member)
 	}
 	return size
 }
@@ -567,14 +564,14 @@ func (z *ZSet) Compact(lim ZSetLimits) {
 	if z.lp != nil || z.zsl.length > lim.MaxListpackEntries {
 		return
 	}
-	for n := z.zsl.header.level[0].forward; n != nil; n = n.level[0].forward {
+	for n := z.zsl.header.lv(0).forward; n != nil; n = n.lv(0).forward {
 		if len(n.member) > lim.MaxListpackValue {
 			return
 		}
 	}
 	lp := encoding.NewListpack()
 	var sbuf [32]byte
-	for n := z.zsl.header.level[0].forward; n != nil; n = n.level[0].forward {
+	for n := z.zsl.header.lv(0).forward; n != nil; n = n.lv(0).forward {
 		lp = encoding.LPSplice(lp, len(lp)-1, len(lp)-1, 0, zunsafeBytes(n.member), zscoreBytes(sbuf[:0], n.score))
 	}
 	*z = ZSet{lp: lp}
@@ -704,11 +701,11 @@ func (z *ZSet) removeGeneric(b zbounds) int {
 		return !b.aboveMin(zunsafeBytes(f.member), f.score, rank-1)
 	})
 	n := 0
-	for x := update[0].level[0].forward; x != nil; {
+	for x := update[0].lv(0).forward; x != nil; {
 		if !b.belowMax(zunsafeBytes(x.member), x.score, rank) {
 			break
 		}
-		next := x.level[0].forward
+		next := x.lv(0).forward
 		z.zsl.unlink(x, &update)
 		z.dict.remove(zunsafeBytes(x.member))
 		n++
@@ -780,7 +777,7 @@ func (z *ZSet) seek(b zbounds, rev bool) (zcur, int, bool) {
 		last, rank := z.zsl.seek(nil, nil, func(f *zslNode, rank int) bool {
 			return !b.aboveMin(zunsafeBytes(f.member), f.score, rank-1)
 		})
-		x := last.level[0].forward
+		x := last.lv(0).forward
 		if x == nil || !b.belowMax(zunsafeBytes(x.member), x.score, rank) {
 			return none, 0, false
 		}
@@ -806,7 +803,7 @@ func (z *ZSet) step(c zcur, rev bool, rank int) (zcur, int) {
 		if rev {
 			c.n = c.n.backward
 		} else {
-			c.n = c.n.level[0].forward
+			c.n = c.n.lv(0).forward
 		}
 		return c, rank
 	}
@@ -928,22 +925,71 @@ func (z *ZSet) toSkiplist(hint int) {
 // Skiplist encoding.
 
 func (z *ZSet) initSkiplist(hint int) {
-	z.zsl = zskiplist{header: &zslNode{level: make([]zslLevel, zslMaxLevel)}, level: 1}
+	z.zsl = zskiplist{header: newZslNode(zslMaxLevel), level: 1}
 	z.dict = zdict{}
 	z.dict.resize(hint)
 }
 
 // zslAdd inserts a member known to be absent.
 func (z *ZSet) zslAdd(member string, score float64) {
-	n := &zslNode{member: member, score: score}
-	lvl := zslRandomLevel()
-	if lvl == 1 {
-		n.level = n.lvl1[:]
-	} else {
-		n.level = make([]zslLevel, lvl)
-	}
+	n := newZslNode(zslRandomLevel())
+	n.member, n.score = member, score
 	z.zsl.insertNode(n)
 	z.dict.add(n)
+}
+
+// A node is allocated together with its levels, which follow its fields
+// (zslNode1 ... zslNode4, and zslNodeMax for the rare taller nodes and the
+// header), so that a search reads a node's score and links from one or two
+// cache lines, as from Redis's zskiplistNode with its flexible level
+// array.
+type (
+	zslNode1 struct {
+		zslNode
+		lv [1]zslLevel
+	}
+	zslNode2 struct {
+		zslNode
+		lv [2]zslLevel
+	}
+	zslNode3 struct {
+		zslNode
+		lv [3]zslLevel
+	}
+	zslNode4 struct {
+		zslNode
+		lv [4]zslLevel
+	}
+	zslNodeMax struct {
+		zslNode
+		lv [zslMaxLevel]zslLevel
+	}
+)
+
+// zslLevelsOffset is where a node's levels start in its allocation.
+const zslLevelsOffset = unsafe.Sizeof(zslNode{})
+
+func newZslNode(lvl int) *zslNode {
+	var n *zslNode
+	switch lvl {
+	case 1:
+		n = &(&zslNode1{}).zslNode
+	case 2:
+		n = &(&zslNode2{}).zslNode
+	case 3:
+		n = &(&zslNode3{}).zslNode
+	case 4:
+		n = &(&zslNode4{}).zslNode
+	default:
+		n = &(&zslNodeMax{}).zslNode
+	}
+	n.nlevel = lvl
+	return n
+}
+
+// lv is level i of n, which has more than i levels.
+func (n *zslNode) lv(i int) *zslLevel {
+	return (*zslLevel)(unsafe.Add(unsafe.Pointer(n), zslLevelsOffset+uintptr(i)*unsafe.Sizeof(zslLevel{})))
 }
 
 const zslMaxLevel = 32
@@ -962,14 +1008,15 @@ type zslLevel struct {
 	span    int
 }
 
+// zslNode is a skiplist node, always allocated with its levels (see
+// newZslNode).
 type zslNode struct {
-	member   string
 	score    float64
+	member   string
 	backward *zslNode
-	level    []zslLevel
 	hnext    *zslNode // hash chain
 	hash     uint64
-	lvl1     [1]zslLevel // storage for level-1 nodes (three in four)
+	nlevel   int
 }
 
 type zskiplist struct {
@@ -984,10 +1031,6 @@ func zless(s1 float64, m1 []byte, s2 float64, m2 []byte) bool {
 	return s1 < s2 || s1 == s2 && bytes.Compare(m1, m2) < 0
 }
 
-func znodeBefore(f *zslNode, score float64, member string) bool {
-	return f.score < score || f.score == score && f.member < member
-}
-
 // seek walks down from the top level, moving right while before(next
 // node, its 1-based rank) holds; it records the last node of each level
 // in update and the rank reached at each level in ranks, and returns the
@@ -996,8 +1039,8 @@ func (l *zskiplist) seek(update *[zslMaxLevel]*zslNode, ranks *[zslMaxLevel]int,
 	n := l.header
 	rank := 0
 	for i := l.level - 1; i >= 0; i-- {
-		for f := n.level[i].forward; f != nil && before(f, rank+n.level[i].span); f = n.level[i].forward {
-			rank += n.level[i].span
+		for f := n.lv(i).forward; f != nil && before(f, rank+n.lv(i).span); f = n.lv(i).forward {
+			rank += n.lv(i).span
 			n = f
 		}
 		if update != nil {
@@ -1010,36 +1053,57 @@ func (l *zskiplist) seek(update *[zslMaxLevel]*zslNode, ranks *[zslMaxLevel]int,
 	return n, rank
 }
 
+// seekBefore is seek for the nodes ordered before (score, member), the
+// search of every insert and delete, without seek's callback.
+func (l *zskiplist) seekBefore(update *[zslMaxLevel]*zslNode, ranks *[zslMaxLevel]int, score float64, member string) {
+	n := l.header
+	rank := 0
+	for i := l.level - 1; i >= 0; i-- {
+		for {
+			lv := n.lv(i)
+			f := lv.forward
+			if f == nil || !(f.score < score || f.score == score && f.member < member) {
+				break
+			}
+			rank += lv.span
+			n = f
+		}
+		update[i] = n
+		if ranks != nil {
+			ranks[i] = rank
+		}
+	}
+}
+
 func (l *zskiplist) insertNode(x *zslNode) {
 	var update [zslMaxLevel]*zslNode
 	var ranks [zslMaxLevel]int
-	score, member := x.score, x.member
-	l.seek(&update, &ranks, func(f *zslNode, _ int) bool { return znodeBefore(f, score, member) })
-	lvl := len(x.level)
+	l.seekBefore(&update, &ranks, x.score, x.member)
+	lvl := x.nlevel
 	if lvl > l.level {
 		for i := l.level; i < lvl; i++ {
 			ranks[i] = 0
 			update[i] = l.header
-			update[i].level[i].span = l.length
+			update[i].lv(i).span = l.length
 		}
 		l.level = lvl
 	}
 	for i := 0; i < lvl; i++ {
-		x.level[i].forward = update[i].level[i].forward
-		update[i].level[i].forward = x
-		x.level[i].span = update[i].level[i].span - (ranks[0] - ranks[i])
-		update[i].level[i].span = ranks[0] - ranks[i] + 1
+		x.lv(i).forward = update[i].lv(i).forward
+		update[i].lv(i).forward = x
+		x.lv(i).span = update[i].lv(i).span - (ranks[0] - ranks[i])
+		update[i].lv(i).span = ranks[0] - ranks[i] + 1
 	}
 	for i := lvl; i < l.level; i++ {
-		update[i].level[i].span++
+		update[i].lv(i).span++
 	}
 	if update[0] != l.header {
 		x.backward = update[0]
 	} else {
 		x.backward = nil
 	}
-	if x.level[0].forward != nil {
-		x.level[0].forward.backward = x
+	if x.lv(0).forward != nil {
+		x.lv(0).forward.backward = x
 	} else {
 		l.tail = x
 	}
@@ -1048,19 +1112,19 @@ func (l *zskiplist) insertNode(x *zslNode) {
 
 func (l *zskiplist) unlink(x *zslNode, update *[zslMaxLevel]*zslNode) {
 	for i := 0; i < l.level; i++ {
-		if update[i].level[i].forward == x {
-			update[i].level[i].span += x.level[i].span - 1
-			update[i].level[i].forward = x.level[i].forward
+		if update[i].lv(i).forward == x {
+			update[i].lv(i).span += x.lv(i).span - 1
+			update[i].lv(i).forward = x.lv(i).forward
 		} else {
-			update[i].level[i].span--
+			update[i].lv(i).span--
 		}
 	}
-	if x.level[0].forward != nil {
-		x.level[0].forward.backward = x.backward
+	if x.lv(0).forward != nil {
+		x.lv(0).forward.backward = x.backward
 	} else {
 		l.tail = x.backward
 	}
-	for l.level > 1 && l.header.level[l.level-1].forward == nil {
+	for l.level > 1 && l.header.lv(l.level-1).forward == nil {
 		l.level--
 	}
 	l.length--
@@ -1069,15 +1133,14 @@ func (l *zskiplist) unlink(x *zslNode, update *[zslMaxLevel]*zslNode) {
 // delete unlinks node x.
 func (l *zskiplist) delete(x *zslNode) {
 	var update [zslMaxLevel]*zslNode
-	score, member := x.score, x.member
-	l.seek(&update, nil, func(f *zslNode, _ int) bool { return znodeBefore(f, score, member) })
+	l.seekBefore(&update, nil, x.score, x.member)
 	l.unlink(x, &update)
 }
 
 // updateScore moves node x to its new score, in place when the order
 // allows (zslUpdateScore).
 func (l *zskiplist) updateScore(x *zslNode, score float64) {
-	prev, next := x.backward, x.level[0].forward
+	prev, next := x.backward, x.lv(0).forward
 	if (prev == nil || prev.score < score || prev.score == score && prev.member < x.member) &&
 		(next == nil || next.score > score || next.score == score && next.member > x.member) {
 		x.score = score

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"testing"
+	"unsafe"
 
 	"shoal/internal/encoding"
 )
@@ -85,11 +86,11 @@ func zslCheck(t *testing.T, z *ZSet, step int) {
 	for i := 0; i < l.level; i++ {
 		rank := 0
 		for n := l.header; n != nil; {
-			next := n.level[i].forward
+			next := n.lv(i).forward
 			if next == nil {
 				break
 			}
-			rank += n.level[i].span
+			rank += n.lv(i).span
 			if got := l.rankOf(next); got != rank {
 				t.Fatalf("step %d: level %d span gives rank %d, node rank %d", step, i, rank, got)
 			}
@@ -97,7 +98,7 @@ func zslCheck(t *testing.T, z *ZSet, step int) {
 		}
 	}
 	var prev *zslNode
-	for n := l.header.level[0].forward; n != nil; n = n.level[0].forward {
+	for n := l.header.lv(0).forward; n != nil; n = n.lv(0).forward {
 		if n.backward != prev {
 			t.Fatalf("step %d: bad backward link", step)
 		}
@@ -456,6 +457,20 @@ func TestParseZRanges(t *testing.T) {
 	}{{"[a", true}, {"(a", true}, {"-", true}, {"+", true}, {"a", false}, {"", false}, {"+a", false}} {
 		if _, ok := ParseZLexRange([]byte(tt.arg), []byte("+")); ok != tt.ok {
 			t.Errorf("lex %q: %v", tt.arg, ok)
+		}
+	}
+}
+
+// TestZslNodeLayout: every node type puts its levels where lv looks for
+// them.
+func TestZslNodeLayout(t *testing.T) {
+	offs := []uintptr{
+		unsafe.Offsetof(zslNode1{}.lv), unsafe.Offsetof(zslNode2{}.lv), unsafe.Offsetof(zslNode3{}.lv),
+		unsafe.Offsetof(zslNode4{}.lv), unsafe.Offsetof(zslNodeMax{}.lv),
+	}
+	for i, off := range offs {
+		if off != zslLevelsOffset {
+			t.Errorf("node type %d: levels at %d, lv reads them at %d", i, off, zslLevelsOffset)
 		}
 	}
 }

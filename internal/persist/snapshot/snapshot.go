@@ -27,11 +27,11 @@ type Encoder interface {
 // "Snapshots without fork"). The caller holds the keyspace's lock around
 // every call but Encode, and writes the bytes between steps without it.
 //
-// Under the lock a step only claims keys: it copies their entries (key,
-// expiry, value references) and marks them in flight. Encode then encodes
-// them without the lock, where the cost is (reading every value and
-// compressing it); a write that reaches a key in flight meanwhile waits
-// for Encode to finish, so the value it encodes is the one of the claim.
+// Under the lock a step only claims keys: it marks them in flight and
+// notes their access clocks (which reads change without the hook). Encode
+// then encodes them without the lock, where the cost is (reading every key
+// and value, compressing); a write that reaches a key in flight meanwhile
+// waits for Encode to finish, so what it encodes is the key as claimed.
 //
 // The walk goes database by database with a SCAN cursor, claiming each key
 // it encodes. The keyspace's snapshot hook hands over keys the walk has not
@@ -52,19 +52,30 @@ type Snapshot struct {
 	later [][]byte
 	db    int
 	inDB  bool
-	cur   uint64
+	walk  *keyspace.SnapshotWalk
 	keys  atomic.Int64
 	err   error
 	done  bool
 
-	// batch holds copies of the entries the last step claimed, for
-	// Encode; encMu is held from that step until Encode has encoded them
-	// (the keyspace's wait function waits on it). encErr is Encode's
-	// first error.
-	batch    []keyspace.Entry
+	// batch holds the entries the last step claimed, for Encode; encMu
+	// is held from that step until Encode has encoded them (the keyspace's
+	// wait function waits on it). encErr is Encode's first error.
+	batch    []claimed
 	encoding bool
 	encMu    sync.Mutex
 	encErr   error
+	// touched keeps Encode's prefetching loads alive.
+	touched byte
+}
+
+// encodeAhead is how many claimed keys ahead Encode touches.
+const encodeAhead = 4
+
+// claimed is a key claimed by a step: its entry, and its access clock as
+// it was then.
+type claimed struct {
+	e   *keyspace.Entry
+	lru uint32
 }
 
 // New begins a background snapshot of ks in enc's format: it writes the
@@ -126,6 +137,16 @@ func (s *Snapshot) waitEncode() {
 // next step, without the lock; a step's claimed keys all belong to the
 // database Take's bytes end in.
 func (s *Snapshot) Step(budget int) bool {
+	visit := func(e *keyspace.Entry) {
+		switch {
+		case !s.hooked:
+			s.out = s.record(s.out, e)
+			budget--
+		case s.ks.Claim(e):
+			s.batch = append(s.batch, claimed{e, e.LRU})
+			budget--
+		}
+	}
 	for !s.done && budget > 0 {
 		if s.db >= len(s.ks.DBs) {
 			s.finish()
@@ -145,19 +166,11 @@ func (s *Snapshot) Step(budget int) bool {
 				s.nextDB()
 				continue
 			}
+			s.walk = db.NewSnapshotWalk()
 		}
-		s.cur = db.Scan(s.cur, func(e *keyspace.Entry) {
-			switch {
-			case !s.hooked:
-				s.out = s.record(s.out, e)
-				budget--
-			case s.ks.Claim(e):
-				s.batch = append(s.batch, *e)
-				budget--
-			}
-		})
+		complete := s.walk.Next(1, visit)
 		budget--
-		if s.cur == 0 {
+		if complete {
 			s.nextDB()
 			if len(s.batch) > 0 {
 				// The next database's SELECTDB comes after these keys.
@@ -178,8 +191,24 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 	if !s.encoding {
 		return dst
 	}
-	for i := range s.batch {
-		out, err := s.enc.Record(dst, &s.batch[i])
+	var touched byte
+	for i, c := range s.batch {
+		// Touch the key and value of an entry a few ahead, so that their
+		// cache misses overlap with this one's encoding.
+		if i+encodeAhead < len(s.batch) {
+			a := s.batch[i+encodeAhead].e
+			if len(a.Key) > 0 {
+				touched += a.Key[0]
+			}
+			if len(a.Str) > 0 {
+				touched += a.Str[0]
+			}
+		}
+		// A copy without the fields a read may change meanwhile (the
+		// access clock, the table's links).
+		e := c.e
+		cp := keyspace.Entry{Key: e.Key, Str: e.Str, Obj: e.Obj, Expire: e.Expire, LRU: c.lru, Type: e.Type, Enc: e.Enc}
+		out, err := s.enc.Record(dst, &cp)
 		if err != nil {
 			if s.encErr == nil {
 				s.encErr = err
@@ -189,6 +218,7 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 		dst = out
 		s.keys.Add(1)
 	}
+	s.touched += touched
 	clear(s.batch)
 	s.batch = s.batch[:0]
 	s.encoding = false
@@ -199,7 +229,7 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 func (s *Snapshot) nextDB() {
 	s.db++
 	s.inDB = false
-	s.cur = 0
+	s.walk = nil
 }
 
 func (s *Snapshot) finish() {
