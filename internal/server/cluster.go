@@ -136,6 +136,18 @@ func (s *Server) clusterInit() error {
 	}
 	d := &clusterDriver{st: st, path: path, lock: f, links: make(map[cluster.LinkID]*busLink)}
 	s.cl = d
+	// CONFIG SET of a cluster directive reaches the state at once (CONFIG
+	// SET runs under the executor lock).
+	for _, name := range []string{"cluster-node-timeout", "cluster-announce-ip", "cluster-announce-port",
+		"cluster-announce-bus-port", "cluster-announce-tls-port", "cluster-announce-hostname",
+		"cluster-preferred-endpoint-type", "cluster-require-full-coverage", "cluster-allow-replica-migration",
+		"cluster-migration-barrier", "cluster-replica-no-failover", "cluster-replica-validity-factor",
+		"repl-ping-replica-period"} {
+		s.cfg.OnApply(name, func(*config.Config) error {
+			d.st.SetConfig(s.clusterConfig())
+			return nil
+		})
+	}
 	if len(data) > 0 {
 		s.logf(logNotice, "Node configuration loaded, I'm %.40s", st.Myself().ID)
 	}
