@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"shoal/internal/cluster/bus"
 	"shoal/internal/command"
 	"shoal/internal/config"
+	"shoal/internal/rerr"
 )
 
 // The cluster driver (docs/DESIGN.md, "Cluster (issue 9)"): it owns the
@@ -614,4 +616,41 @@ func (s *Server) clusterShutdown() {
 		delete(d.links, id)
 		l.close()
 	}
+}
+
+// debugClusterLinkKill is DEBUG CLUSTERLINK KILL to|from|all <node-id>: the
+// node's outbound and/or inbound link is closed as if it broke. An unknown
+// direction gets an error and then +OK, as Redis 7.0 replies.
+func (s *Server) debugClusterLinkKill(c *conn) {
+	if s.cl == nil {
+		c.Error(rerr.Line("ERR Debug option only available for cluster mode enabled setup!"))
+		return
+	}
+	id := string(c.Argv[4])
+	n := s.cl.st.Node(id)
+	if n == nil {
+		c.Error(rerr.Line("ERR Unknown node " + id))
+		return
+	}
+	var kill []cluster.LinkID
+	switch dir := strings.ToLower(string(c.Argv[3])); dir {
+	case "from":
+		kill = append(kill, n.InLink())
+	case "to":
+		kill = append(kill, n.OutLink())
+	case "all":
+		kill = append(kill, n.OutLink(), n.InLink())
+	default:
+		c.Error(rerr.Line("ERR Unknown direction " + string(c.Argv[3])))
+	}
+	now := time.Now().UnixMilli()
+	for _, id := range kill {
+		if l := s.cl.links[id]; id != 0 && l != nil {
+			delete(s.cl.links, id)
+			l.close()
+			s.cl.st.LinkClosed(id, now)
+		}
+	}
+	s.clusterApply()
+	c.Simple("OK")
 }
