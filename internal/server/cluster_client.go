@@ -176,6 +176,11 @@ func (s *Server) getNodeByQuery(c *conn, cmd *command.Command) (n *cluster.Node,
 				multipleKeys = true
 			}
 			if (migrating || importing) && !pubsubShard {
+				if c.Flags&command.ClientInExec == 0 {
+					// Expiry is judged at this command's time, which
+					// call() has not taken yet.
+					s.ks.Now = s.clock.nowMs()
+				}
 				if e := db.Find(key); e == nil || db.Expired(e) {
 					missing++
 				} else {
