@@ -654,3 +654,12 @@ func (s *Server) debugClusterLinkKill(c *conn) {
 	s.clusterApply()
 	c.Simple("OK")
 }
+
+// clusterConnections is INFO's cluster_connections (getClusterConnectionsCount):
+// two links per other known node.
+func (s *Server) clusterConnections() int {
+	if s.cl == nil {
+		return 0
+	}
+	return (len(s.cl.st.Nodes()) - 1) * 2
+}
