@@ -38,7 +38,7 @@ func (s *State) Tick(nowMs int64) {
 		var minPong *Node
 		for j := 0; j < 5; j++ {
 			t := s.order[s.rnd.IntN(len(s.order))]
-			if t.link == nil || !t.link.connected || t.PingSent != 0 {
+			if t.link == nil || t.PingSent != 0 {
 				continue
 			}
 			if t.Flags&(FlagMyself|FlagHandshake) != 0 {
@@ -80,7 +80,9 @@ func (s *State) Tick(nowMs int64) {
 			pingDelay > timeout/2 && dataDelay > timeout/2 {
 			s.freeLink(n.link)
 		}
-		if n.link != nil && n.link.connected && n.PingSent == 0 && nowMs-n.PongReceived > timeout/2 {
+		// A link still connecting queues the PING (the driver sends it once
+		// connected), so a connect that hangs still times the node out.
+		if n.link != nil && n.PingSent == 0 && nowMs-n.PongReceived > timeout/2 {
 			s.sendPing(n.link, bus.Ping)
 			continue
 		}
@@ -105,8 +107,13 @@ func (s *State) Tick(nowMs int64) {
 	s.cronFailover(orphanedMasters, maxReplicas, thisReplicas)
 
 	if updateState || !s.ok {
+		// Slots do not move here: only a change of cluster_state matters
+		// to blocked clients.
+		was := s.ok
 		s.updateState()
-		s.rd.UpdateState = true
+		if s.ok != was {
+			s.rd.UpdateState = true
+		}
 	}
 }
 

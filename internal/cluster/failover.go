@@ -19,8 +19,7 @@ type failoverState struct {
 	handleFailover bool // CLUSTER_TODO_HANDLE_FAILOVER
 	handleManual   bool // CLUSTER_TODO_HANDLE_MANUALFAILOVER
 
-	replUp    bool  // the replication link to my master is up
-	replSince int64 // last interaction with the master (up) or link down since
+	masterDataTime int64 // last interaction with my master, or when its link went down
 }
 
 func (f *failoverState) reset() {
@@ -30,11 +29,12 @@ func (f *failoverState) reset() {
 	f.mfMasterOffset = -1
 }
 
-// SetReplicationLink tells the state about the replication link to my
-// master: up, and the ms of the last interaction (up) or of its loss (down),
-// for the data-age check of an election.
-func (s *State) SetReplicationLink(up bool, sinceMs int64) {
-	s.fo.replUp, s.fo.replSince = up, sinceMs
+// SetMasterDataTime records, for the data-age check of an election, the ms
+// of the replica's last interaction with its master while the replication
+// link is up, or the ms the link went down (0, as Redis's repl_down_since
+// before any link: data of unknown age, no automatic failover).
+func (s *State) SetMasterDataTime(ms int64) {
+	s.fo.masterDataTime = ms
 }
 
 // resetManualFailover is resetManualFailover.
@@ -123,7 +123,7 @@ func (s *State) handleReplicaFailover() {
 		(s.cfg.ReplicaNoFailover && !manual) || me.master.numSlots == 0 {
 		return
 	}
-	dataAge := s.now - f.replSince
+	dataAge := s.now - f.masterDataTime
 	if dataAge > s.cfg.NodeTimeout {
 		dataAge -= s.cfg.NodeTimeout
 	}

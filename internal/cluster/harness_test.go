@@ -38,14 +38,15 @@ type flight struct {
 }
 
 type simNode struct {
-	idx   int
-	name  string // label used in scripts: n1, n2...
-	ip    string
-	port  int
-	st    *State
-	down  bool
-	saves int // SaveConfig requests
-	keys  map[int]int
+	idx       int
+	name      string // label used in scripts: n1, n2...
+	ip        string
+	port      int
+	st        *State
+	down      bool
+	saves     int      // SaveConfig requests
+	delivered []string // PUBLISH/PUBLISHSHARD deliveries, as kind:channel:message
+	keys      map[int]int
 }
 
 func (k *simNode) CountKeysInSlot(slot int) int { return k.keys[slot] }
@@ -100,7 +101,7 @@ func (w *simNet) blocked(a, b int) bool {
 func (w *simNet) apply(n *simNode) {
 	for {
 		rd := n.st.Ready()
-		if len(rd.Dials)+len(rd.Sends)+len(rd.Closes) == 0 && !rd.SaveConfig && len(rd.Logs) == 0 {
+		if len(rd.Dials)+len(rd.Sends)+len(rd.Closes)+len(rd.Deliveries) == 0 && !rd.SaveConfig && len(rd.Logs) == 0 {
 			return
 		}
 		if w.logs && w.out != nil {
@@ -113,12 +114,35 @@ func (w *simNet) apply(n *simNode) {
 		if rd.SaveConfig {
 			n.saves++
 		}
+		for _, d := range rd.Deliveries {
+			kind := "publish"
+			if d.Shard {
+				kind = "spublish"
+			}
+			n.delivered = append(n.delivered, kind+":"+string(d.Channel)+":"+string(d.Message))
+		}
+		var connected []LinkID
+		for _, d := range rd.Dials {
+			t := w.byAddr[fmt.Sprintf("%s:%d", d.IP, d.BusPort)]
+			if t == nil || t.down || n.down || w.blocked(n.idx, t.idx) {
+				n.st.LinkClosed(d.Link, w.now)
+				continue
+			}
+			in := t.st.Accepted(n.ip, t.ip)
+			a, b := endpoint{n.idx, d.Link}, endpoint{t.idx, in}
+			w.peer[a], w.peer[b] = b, a
+			connected = append(connected, d.Link)
+		}
 		for _, s := range rd.Sends {
 			to, ok := w.peer[endpoint{n.idx, s.Link}]
 			if !ok {
 				continue
 			}
 			w.flight = append(w.flight, flight{to: to, msg: s.Msg})
+		}
+		// Connected after the sends queued before it, as a driver's link queue.
+		for _, id := range connected {
+			n.st.Connected(id, n.ip, w.now)
 		}
 		for _, id := range rd.Closes {
 			me := endpoint{n.idx, id}
@@ -131,17 +155,6 @@ func (w *simNet) apply(n *simNode) {
 					defer w.apply(t)
 				}
 			}
-		}
-		for _, d := range rd.Dials {
-			t := w.byAddr[fmt.Sprintf("%s:%d", d.IP, d.BusPort)]
-			if t == nil || t.down || n.down || w.blocked(n.idx, t.idx) {
-				n.st.LinkClosed(d.Link, w.now)
-				continue
-			}
-			in := t.st.Accepted(n.ip, t.ip)
-			a, b := endpoint{n.idx, d.Link}, endpoint{t.idx, in}
-			w.peer[a], w.peer[b] = b, a
-			n.st.Connected(d.Link, n.ip, w.now)
 		}
 	}
 }

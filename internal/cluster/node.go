@@ -29,15 +29,14 @@ type Node struct {
 	CPort      int // cluster bus port
 	Hostname   string
 
-	ConfigEpoch    uint64
-	PingSent       int64 // ms of the pending PING, 0 if none
-	PongReceived   int64 // ms of the last PONG
-	DataReceived   int64 // ms of the last message of any type
-	FailTime       int64 // ms when FAIL was set
-	VotedTime      int64 // ms of the last vote given to a replica of this master
-	ReplOffset     int64 // last replication offset seen in its headers
-	ReplOffsetTime int64
-	OrphanedTime   int64 // since when this master has no working replica
+	ConfigEpoch  uint64
+	PingSent     int64 // ms of the pending PING, 0 if none
+	PongReceived int64 // ms of the last PONG
+	DataReceived int64 // ms of the last message of any type
+	FailTime     int64 // ms when FAIL was set
+	VotedTime    int64 // ms of the last vote given to a replica of this master
+	ReplOffset   int64 // last replication offset seen in its headers
+	OrphanedTime int64 // since when this master has no working replica
 
 	master      *Node
 	replicas    []*Node
@@ -133,4 +132,12 @@ func (n *Node) countNonFailingReplicas() int {
 		}
 	}
 	return c
+}
+
+// shardMaster is the master of n's shard: n itself, or its master.
+func (n *Node) shardMaster() *Node {
+	if n.IsReplica() {
+		return n.master
+	}
+	return n
 }

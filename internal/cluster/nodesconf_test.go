@@ -130,20 +130,29 @@ func FuzzParseNodesConf(f *testing.F) {
 	f.Add([]byte(capturedConf))
 	f.Add([]byte(capturedConf[:500]))
 	f.Add([]byte("a8a2f9bdfb02d4bdd6cc35ff748d413f85805fa8 :30001@40001 myself,master - 0 0 0 connected\nvars currentEpoch 0 lastVoteEpoch 0\n"))
+	f.Add([]byte("0000000000000000000000000000000000000001 1.2.3.4:5@6 handshake - 0 0 0 connected\n0000000000000000000000000000000000000002 :0@0 myself,slave 0000000000000000000000000000000000000001 0 0 0 connected\nvars currentEpoch 0 lastVoteEpoch 0\n"))
 	f.Add([]byte("187723acffb5f4805e12125cf079c1c01ceed07a 127.0.0.1:47102@57102 master,fail,myself - 1795548683979 1795548681569 2 disconnected 1 [5-<-187723acffb5f4805e12125cf079c1c01ceed07a]\nvars currentEpoch 3 lastVoteEpoch 2\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := Open(testConfig(), b, 1)
 		if err != nil {
 			return
 		}
-		// What loads renders and loads again to the same text.
+		// What loads renders to a file that loads, and from there the
+		// rendering is a fixed point. (Handshake nodes are not saved, as in
+		// Redis, so a node naming one as its master gets a placeholder on
+		// the first reload.)
 		out := s.NodesConf()
 		s2, err := Open(testConfig(), out, 1)
 		if err != nil {
 			t.Fatalf("rendering does not load: %v\n%s", err, out)
 		}
-		if !sameLines(string(s2.NodesConf()), string(out)) {
-			t.Fatalf("not a fixed point:\n%s\n%s", out, s2.NodesConf())
+		out2 := s2.NodesConf()
+		s3, err := Open(testConfig(), out2, 1)
+		if err != nil {
+			t.Fatalf("second rendering does not load: %v\n%s", err, out2)
+		}
+		if !sameLines(string(s3.NodesConf()), string(out2)) {
+			t.Fatalf("not a fixed point:\n%s\n%s", out2, s3.NodesConf())
 		}
 	})
 }

@@ -6,10 +6,10 @@ import (
 	"shoal/internal/cluster/bus"
 )
 
-// Discard records a frame that failed to decode (bus.Decode's error): it is
-// counted by type, as clusterProcessPacket counts before its checks, and
-// logged. The link stays open unless the driver closes it (bad signature or
-// short totlen, as clusterReadHandler does).
+// Discard records a frame that failed to decode (bus.Decode's error other
+// than ErrUnknownType): it is counted by type, as clusterProcessPacket
+// counts before its checks, and logged. The link stays open unless the
+// driver closes it (bad signature or short totlen, as clusterReadHandler).
 func (s *State) Discard(id LinkID, t bus.Type, err error) {
 	if t < bus.NumTypes {
 		s.statsRecv[t]++
@@ -23,7 +23,7 @@ func (s *State) nodeFromLinkAndMsg(l *link, m *bus.Message) *Node {
 		return l.node
 	}
 	sender := s.nodes[m.Sender.String()]
-	if sender != nil && l.node == nil {
+	if sender != nil && l.node == nil && sender != s.myself {
 		// Only inbound links have no node: bind it (setClusterNodeToInboundClusterLink).
 		if sender.inLink != nil && sender.inLink != l {
 			s.logf(LogVerbose, "Replacing inbound link fd from node %s", sender.ID)
@@ -44,7 +44,8 @@ func peerAddr(l *link, m *bus.Message) string {
 }
 
 // Step processes one decoded message received on a link
-// (clusterProcessPacket, spec §6).
+// (clusterProcessPacket, spec §6). A message bus.Decode returned with
+// bus.ErrUnknownType is Step-ed too: its header counts (sender, epochs).
 func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 	s.now = nowMs
 	l := s.links[id]
@@ -58,11 +59,15 @@ func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 	if m.Ver != bus.Version {
 		return
 	}
-	if t >= bus.NumTypes {
-		s.logf(LogVerbose, "Received unknown packet type: %d", t)
+	me := s.myself
+	if n := l.node; n != nil && n.Flags&FlagHandshake == 0 && n.ID != m.Sender.String() &&
+		(l.inbound || (t != bus.Ping && t != bus.Pong && t != bus.Meet)) {
+		// A link speaks for one node: a message naming another sender is
+		// dropped. (A PING/PONG/MEET on an outbound link is the handshake's
+		// ID-mismatch case below, as Redis handles it.)
+		s.logf(LogWarning, "Discarding %s from %s on the link of node %s", t, m.Sender.String(), n.ID)
 		return
 	}
-	me := s.myself
 	sender := s.nodeFromLinkAndMsg(l, m)
 	if sender == me {
 		// A peer claiming our own ID: nothing it says about "us" is trusted.
@@ -81,11 +86,17 @@ func (s *State) Step(id LinkID, m *bus.Message, nowMs int64) {
 			s.save(true)
 		}
 		sender.ReplOffset = int64(m.Offset)
-		sender.ReplOffsetTime = nowMs
 		if s.fo.mfEnd != 0 && me.IsReplica() && me.master == sender && m.MFlags&bus.MFlagPaused != 0 && s.fo.mfMasterOffset == -1 {
 			s.fo.mfMasterOffset = sender.ReplOffset
 			s.logf(LogWarning, "Received replication offset for paused master manual failover: %d", s.fo.mfMasterOffset)
 		}
+	}
+
+	if t >= bus.NumTypes {
+		// Redis takes the epochs above from any well-formed header, then
+		// ignores the body of a type it does not know.
+		s.logf(LogVerbose, "Received unknown packet type: %d", t)
+		return
 	}
 
 	if t == bus.Ping || t == bus.Meet {
@@ -290,12 +301,10 @@ func (s *State) processPingPong(l *link, m *bus.Message, sender *Node) bool {
 	return true
 }
 
+// updateHostname is updateAnnouncedHostname: the HOSTNAME extension, or
+// none if the message had none. (Redis does not save the config for it.)
 func (s *State) updateHostname(n *Node, m *bus.Message) {
-	if n.Hostname == m.Hostname {
-		return
-	}
 	n.Hostname = m.Hostname
-	s.save(false)
 }
 
 // updateAddressIfNeeded is nodeUpdateAddressIfNeeded (§5.6).

@@ -54,6 +54,9 @@ func runScenario(t *testing.T, path string) {
 			i++
 		}
 		got := strings.TrimRight(w.run(t, cmd), "\n")
+		for _, n := range w.nodes {
+			checkInvariants(t, n.st)
+		}
 		out.WriteString(cmd + "\n----\n" + got + "\n")
 		if !*rewrite && got != strings.Join(want, "\n") {
 			t.Errorf("%s: %s\ngot:\n%s\nwant:\n%s", path, cmd, got, strings.Join(want, "\n"))
@@ -121,6 +124,81 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 		ms, _ := strconv.Atoi(args[0])
 		w.tick(int64(ms))
 		return fmt.Sprintf("t=+%d", w.now-1_700_000_000_000)
+	case "cron":
+		// One clusterCron on every live node, without delivering.
+		w.now += 100
+		for _, n := range w.nodes {
+			if !n.down {
+				n.st.Tick(w.now)
+				w.apply(n)
+			}
+		}
+		return fmt.Sprintf("t=+%d in-flight=%d", w.now-1_700_000_000_000, len(w.flight))
+	case "config":
+		// config <key> <value> [node]: for every node (and those added later), or one.
+		apply := func(c *Config) {
+			switch args[0] {
+			case "require-full-coverage":
+				c.RequireFullCoverage = args[1] == "yes"
+			case "announce-hostname":
+				c.AnnounceHostname = strings.TrimPrefix(args[1], "-") // "-": none
+			case "announce-ip":
+				c.AnnounceIP = args[1]
+			case "node-timeout":
+				v, _ := strconv.Atoi(args[1])
+				c.NodeTimeout = int64(v)
+			case "replica-validity-factor":
+				v, _ := strconv.Atoi(args[1])
+				c.ReplicaValidityFactor = v
+				c.ReplPingReplicaPeriod = 10
+			case "replica-no-failover":
+				c.ReplicaNoFailover = args[1] == "yes"
+			case "allow-replica-migration":
+				c.AllowReplicaMigration = args[1] == "yes"
+			default:
+				t.Fatalf("unknown config %q", args[0])
+			}
+		}
+		targets := w.nodes
+		if len(args) > 2 {
+			targets = []*simNode{w.node(t, args[2])}
+		} else {
+			apply(&w.conf)
+		}
+		for _, n := range targets {
+			c := n.st.Config()
+			apply(&c)
+			n.st.SetConfig(c)
+		}
+		return "ok"
+	case "info":
+		return string(w.node(t, args[0]).st.AppendInfo(nil, 0))
+	case "publish":
+		n := w.node(t, args[0])
+		n.st.Publish([]byte(args[1]), []byte(args[2]), len(args) > 3 && args[3] == "shard")
+		w.apply(n)
+		return fmt.Sprintf("in-flight=%d", len(w.flight))
+	case "repl-link":
+		// repl-link <node> up|down <ms ago>: the last interaction with the
+		// master (up) or when the link went down.
+		n := w.node(t, args[0])
+		ago, _ := strconv.Atoi(args[2])
+		n.st.SetMasterDataTime(w.now - int64(ago))
+		return "ok"
+	case "offset":
+		n := w.node(t, args[0])
+		v, _ := strconv.Atoi(args[1])
+		n.st.SetReplOffset(int64(v))
+		return "ok"
+	case "received":
+		var b strings.Builder
+		for _, n := range w.nodes {
+			if len(n.delivered) > 0 {
+				fmt.Fprintf(&b, "%s: %s\n", n.name, strings.Join(n.delivered, " "))
+			}
+			n.delivered = nil
+		}
+		return b.String()
 	case "deliver":
 		return fmt.Sprintf("delivered %d", w.deliver(1<<30))
 	case "drop":
@@ -207,6 +285,11 @@ func (w *simNet) run(t *testing.T, cmd string) string {
 				err = n.st.SetSlotImporting(slot, id)
 			}
 		}
+		w.apply(n)
+		return w.errText(err)
+	case "flushslots-check":
+		n := w.node(t, args[0])
+		err := n.st.FlushSlots()
 		w.apply(n)
 		return w.errText(err)
 	case "keys":
@@ -322,7 +405,14 @@ func (w *simNet) nodesOf(n *simNode) string {
 				slots = append(slots, fmt.Sprintf("%d-%d", r[0], r[1]))
 			}
 		}
-		l := fmt.Sprintf("%s %s %s %d %s", w.label(o.ID), AppendFlags(nil, o.Flags), master, epoch, link)
+		name := w.label(o.ID)
+		if sn := w.find(name); o.IP != "" && (sn == nil || o.IP != sn.ip) {
+			name += "@" + o.IP
+		}
+		if o.Hostname != "" {
+			name += "," + o.Hostname
+		}
+		l := fmt.Sprintf("%s %s %s %d %s", name, AppendFlags(nil, o.Flags), master, epoch, link)
 		if len(slots) > 0 {
 			l += " " + strings.Join(slots, " ")
 		}

@@ -29,6 +29,12 @@ func (s *State) delSlot(j int) bool {
 	if n == nil {
 		return false
 	}
+	// The slot leaves its shard: if that is my shard, my subscribers'
+	// shard channels in it go (clusterDelSlot's removeChannelsInSlot).
+	if m := n.shardMaster(); m != nil && (s.myself == m || s.myself.master == m) {
+		s.channelSlots.Set(j)
+		s.channelSlotsDirty = true
+	}
 	if n.slots.Has(j) {
 		n.slots.Clear(j)
 		n.numSlots--

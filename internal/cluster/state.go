@@ -142,6 +142,10 @@ type Ready struct {
 	// DeleteKeysInSlots: slots another master took from us while we still
 	// held keys there (clusterUpdateSlotsConfigWith's dirty slots).
 	DeleteKeysInSlots []int
+	// RemoveShardChannelsInSlots: slots that left my shard; local
+	// subscribers of shard channels hashing there are unsubscribed
+	// (removeChannelsInSlot). Ascending.
+	RemoveShardChannelsInSlots []int
 	// MasterChanged: my role or my master changed; the replication driver
 	// follows Myself().Master() (nil: stop replicating).
 	MasterChanged bool
@@ -186,10 +190,14 @@ type State struct {
 	pfailNodes         int // PFAIL nodes counted by the last cron
 	iteration          int64
 
-	replOffset int64 // my replication offset (SetReplOffset)
+	replOffset  int64  // my replication offset (SetReplOffset)
+	announcedIP string // the cluster-announce-ip last applied
 
 	statsSent [bus.NumTypes]uint64
 	statsRecv [bus.NumTypes]uint64
+
+	channelSlots      bus.Bitmap // slots whose shard channels must go
+	channelSlotsDirty bool
 
 	todoUpdateState bool
 	fo              failoverState
@@ -211,7 +219,8 @@ func (s *State) updateStateLater() { s.todoUpdateState = true }
 
 // Open creates the state from the contents of nodes.conf (nil or empty: a
 // new node with a fresh ID, whose config Ready asks to save). A corrupt file
-// is an error naming the line.
+// is a *ConfigError naming the line. A node loaded as a replica replicates
+// Myself().Master(): the driver starts replication from it after Open.
 func Open(cfg Config, nodesConf []byte, nowMs int64) (*State, error) {
 	if cfg.Rand == nil {
 		return nil, fmt.Errorf("cluster: Config.Rand is required")
@@ -283,10 +292,29 @@ func (s *State) announcedPorts() (port, pport, cport int) {
 	return
 }
 
+// updateMyselfPorts applies the announced ports and IP, and NOFAILOVER from
+// cluster-replica-no-failover (clusterUpdateMyselfFlags).
+// An announce-ip that changes replaces my IP; one that is removed clears
+// it, so that the next MEET tells me my address (clusterUpdateMyselfIp).
 func (s *State) updateMyselfPorts() {
-	s.myself.Port, s.myself.PPort, s.myself.CPort = s.announcedPorts()
-	if s.cfg.AnnounceIP != "" && s.myself.IP != s.cfg.AnnounceIP {
-		s.myself.IP = s.cfg.AnnounceIP
+	me := s.myself
+	old := me.Flags
+	if s.cfg.ReplicaNoFailover {
+		me.Flags |= FlagNoFailover
+	} else {
+		me.Flags &^= FlagNoFailover
+	}
+	if me.Flags != old {
+		s.save(false)
+		s.updateStateLater()
+	}
+	me.Port, me.PPort, me.CPort = s.announcedPorts()
+	if ip := s.cfg.AnnounceIP; ip != s.announcedIP {
+		s.announcedIP = ip
+		if len(ip) > bus.IPLen-1 {
+			ip = ip[:bus.IPLen-1]
+		}
+		me.IP = ip
 	}
 }
 
@@ -415,7 +443,12 @@ func (s *State) Accepted(peerIP, localIP string) LinkID {
 func (s *State) Connected(id LinkID, localIP string, nowMs int64) {
 	s.now = nowMs
 	l := s.links[id]
-	if l == nil || l.inbound || l.node == nil {
+	if l == nil {
+		// The node was deleted while its link was connecting.
+		s.rd.Closes = append(s.rd.Closes, id)
+		return
+	}
+	if l.inbound || l.node == nil {
 		return
 	}
 	l.connected = true
@@ -474,6 +507,15 @@ func (s *State) Ready() Ready {
 		s.todoUpdateState = false
 		s.updateState()
 		s.rd.UpdateState = true
+	}
+	if s.channelSlotsDirty {
+		for j := 0; j < NumSlots; j++ {
+			if s.channelSlots.Has(j) {
+				s.rd.RemoveShardChannelsInSlots = append(s.rd.RemoveShardChannelsInSlots, j)
+			}
+		}
+		s.channelSlots = bus.Bitmap{}
+		s.channelSlotsDirty = false
 	}
 	rd := s.rd
 	s.rd = Ready{}

@@ -204,7 +204,9 @@ var (
 	// ErrLength: totlen does not match the body the header describes; the
 	// message is ignored and the connection stays open.
 	ErrLength = errors.New("bus: length mismatch")
-	// ErrUnknownType: the type is not one Redis 7.0 knows; the message is ignored.
+	// ErrUnknownType: the type is not one Redis 7.0 knows. The header is
+	// valid and the receiver still takes the sender's epochs from it; the
+	// body (Message.Body) is ignored.
 	ErrUnknownType = errors.New("bus: unknown message type")
 )
 
