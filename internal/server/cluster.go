@@ -484,6 +484,10 @@ func (s *Server) clusterApplyReady(rd *cluster.Ready) (more bool) {
 	for _, slot := range rd.DeleteKeysInSlots {
 		s.clusterDelKeysInSlot(slot)
 	}
+	if rd.MasterChanged && d.st.Myself().IsReplica() {
+		// Following the new master's data is the replication driver's.
+		s.clusterBecameReplica()
+	}
 	if rd.SaveConfig {
 		if err := s.clusterSaveConfig(rd.Fsync); err != nil {
 			// As clusterBeforeSleep: a node that cannot save its config

@@ -286,3 +286,16 @@ func (s *Server) clusterDropLostShardChannels() {
 		}
 	}
 }
+
+// clusterBecameReplica answers every blocked client when the node table
+// makes me a replica (CLUSTER REPLICATE, a slot loss with replica
+// migration): Redis's replicationSetMaster runs disconnectAllBlockedClients,
+// and the connection closes after the reply.
+func (s *Server) clusterBecameReplica() {
+	for c := range s.blocked.clients {
+		s.unparkClient(c)
+		c.Error(rerr.UnblockedRoleChange)
+		c.Flags |= command.ClientCloseAfterReply
+		c.queueWrite()
+	}
+}
