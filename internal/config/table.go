@@ -177,6 +177,20 @@ func enumD(name, alias string, fl flag, vals []string, def int, p func(*Config) 
 	}
 }
 
+// checkHostname is isValidAnnouncedHostname (cluster-announce-hostname).
+func checkHostname(v string) string {
+	if len(v) >= 256 {
+		return "Hostnames must be less than 256 characters"
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return "Hostnames may only contain alphanumeric characters, hyphens or dots"
+		}
+	}
+	return ""
+}
+
 func strD(name, alias string, fl flag, def string, check func(string) string, p func(*Config) *string) *directive {
 	return &directive{name: name, alias: alias, flags: fl, def: def,
 		set: func(c *Config, args []string) string {
@@ -423,7 +437,7 @@ func init() {
 		boolD("cluster-allow-reads-when-down", "", 0, false, func(c *Config) *bool { return &c.ClusterAllowReadsWhenDown }),
 		boolD("cluster-allow-pubsubshard-when-down", "", 0, true, func(c *Config) *bool { return &c.ClusterAllowPubsubshardWhenDown }),
 		strD("cluster-announce-ip", "", 0, "", nil, func(c *Config) *string { return &c.ClusterAnnounceIP }),
-		strD("cluster-announce-hostname", "", 0, "", nil, func(c *Config) *string { return &c.ClusterAnnounceHostname }),
+		strD("cluster-announce-hostname", "", 0, "", checkHostname, func(c *Config) *string { return &c.ClusterAnnounceHostname }),
 		intD("cluster-announce-port", "", 0, 0, 65535, 0, func(c *Config) *int { return &c.ClusterAnnouncePort }),
 		intD("cluster-announce-bus-port", "", 0, 0, 65535, 0, func(c *Config) *int { return &c.ClusterAnnounceBusPort }),
 		enumD("cluster-preferred-endpoint-type", "", 0, endpointNames, EndpointIP, func(c *Config) *int { return &c.ClusterPreferredEndpointType }),

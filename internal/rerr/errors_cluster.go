@@ -37,3 +37,7 @@ var (
 	ClusterDownRO      = []byte("-CLUSTERDOWN The cluster is down and only accepts read commands\r\n")
 	ClusterDownUnbound = []byte("-CLUSTERDOWN Hash slot not served\r\n")
 )
+
+// UnblockedRoleChange answers blocked clients of a master turned replica
+// (disconnectAllBlockedClients).
+var UnblockedRoleChange = []byte("-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n")

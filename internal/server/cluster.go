@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"shoal/internal/cluster/bus"
 	"shoal/internal/command"
 	"shoal/internal/config"
+	"shoal/internal/rerr"
 )
 
 // The cluster driver (docs/DESIGN.md, "Cluster (issue 9)"): it owns the
@@ -136,6 +138,18 @@ func (s *Server) clusterInit() error {
 	}
 	d := &clusterDriver{st: st, path: path, lock: f, links: make(map[cluster.LinkID]*busLink)}
 	s.cl = d
+	// CONFIG SET of a cluster directive reaches the state at once (CONFIG
+	// SET runs under the executor lock).
+	for _, name := range []string{"cluster-node-timeout", "cluster-announce-ip", "cluster-announce-port",
+		"cluster-announce-bus-port", "cluster-announce-tls-port", "cluster-announce-hostname",
+		"cluster-preferred-endpoint-type", "cluster-require-full-coverage", "cluster-allow-replica-migration",
+		"cluster-migration-barrier", "cluster-replica-no-failover", "cluster-replica-validity-factor",
+		"repl-ping-replica-period"} {
+		s.cfg.OnApply(name, func(*config.Config) error {
+			d.st.SetConfig(s.clusterConfig())
+			return nil
+		})
+	}
 	if len(data) > 0 {
 		s.logf(logNotice, "Node configuration loaded, I'm %.40s", st.Myself().ID)
 	}
@@ -470,6 +484,10 @@ func (s *Server) clusterApplyReady(rd *cluster.Ready) (more bool) {
 	for _, slot := range rd.DeleteKeysInSlots {
 		s.clusterDelKeysInSlot(slot)
 	}
+	if rd.MasterChanged && d.st.Myself().IsReplica() {
+		// Following the new master's data is the replication driver's.
+		s.clusterBecameReplica()
+	}
 	if rd.SaveConfig {
 		if err := s.clusterSaveConfig(rd.Fsync); err != nil {
 			// As clusterBeforeSleep: a node that cannot save its config
@@ -602,4 +620,50 @@ func (s *Server) clusterShutdown() {
 		delete(d.links, id)
 		l.close()
 	}
+}
+
+// debugClusterLinkKill is DEBUG CLUSTERLINK KILL to|from|all <node-id>: the
+// node's outbound and/or inbound link is closed as if it broke. An unknown
+// direction gets an error and then +OK, as Redis 7.0 replies.
+func (s *Server) debugClusterLinkKill(c *conn) {
+	if s.cl == nil {
+		c.Error(rerr.Line("ERR Debug option only available for cluster mode enabled setup!"))
+		return
+	}
+	id := string(c.Argv[4])
+	n := s.cl.st.Node(id)
+	if n == nil {
+		c.Error(rerr.Line("ERR Unknown node " + id))
+		return
+	}
+	var kill []cluster.LinkID
+	switch dir := strings.ToLower(string(c.Argv[3])); dir {
+	case "from":
+		kill = append(kill, n.InLink())
+	case "to":
+		kill = append(kill, n.OutLink())
+	case "all":
+		kill = append(kill, n.OutLink(), n.InLink())
+	default:
+		c.Error(rerr.Line("ERR Unknown direction " + string(c.Argv[3])))
+	}
+	now := time.Now().UnixMilli()
+	for _, id := range kill {
+		if l := s.cl.links[id]; id != 0 && l != nil {
+			delete(s.cl.links, id)
+			l.close()
+			s.cl.st.LinkClosed(id, now)
+		}
+	}
+	s.clusterApply()
+	c.Simple("OK")
+}
+
+// clusterConnections is INFO's cluster_connections (getClusterConnectionsCount):
+// two links per other known node.
+func (s *Server) clusterConnections() int {
+	if s.cl == nil {
+		return 0
+	}
+	return (len(s.cl.st.Nodes()) - 1) * 2
 }

@@ -176,6 +176,11 @@ func (s *Server) getNodeByQuery(c *conn, cmd *command.Command) (n *cluster.Node,
 				multipleKeys = true
 			}
 			if (migrating || importing) && !pubsubShard {
+				if c.Flags&command.ClientInExec == 0 {
+					// Expiry is judged at this command's time, which
+					// call() has not taken yet.
+					s.ks.Now = s.clock.nowMs()
+				}
 				if e := db.Find(key); e == nil || db.Expired(e) {
 					missing++
 				} else {
@@ -279,5 +284,18 @@ func (s *Server) clusterDropLostShardChannels() {
 			s.unsubscribeShard(c, name, true)
 			c.queueWrite()
 		}
+	}
+}
+
+// clusterBecameReplica answers every blocked client when the node table
+// makes me a replica (CLUSTER REPLICATE, a slot loss with replica
+// migration): Redis's replicationSetMaster runs disconnectAllBlockedClients,
+// and the connection closes after the reply.
+func (s *Server) clusterBecameReplica() {
+	for c := range s.blocked.clients {
+		s.unparkClient(c)
+		c.Error(rerr.UnblockedRoleChange)
+		c.Flags |= command.ClientCloseAfterReply
+		c.queueWrite()
 	}
 }

@@ -99,6 +99,8 @@ var debugHelp = []string{
 	"    In case RESET is provided the peak reset time will be restored to the default value",
 	"REPLYBUFFER RESIZING <0|1>",
 	"    Enable or disable the reply buffer resize cron job",
+	"CLUSTERLINK KILL <to|from|all> <node-id>",
+	"    Kills the link based on the direction to/from (both) with the provided node.",
 }
 
 // replyBufferPeakResetDefault is REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME, ms.
@@ -135,6 +137,8 @@ func debugCommand(s *Server, c *conn) {
 		debugObject(s, c)
 	case sub == "populate" && argc >= 3 && argc <= 5:
 		debugPopulate(c)
+	case sub == "clusterlink" && argc == 5 && strings.EqualFold(string(c.Argv[2]), "kill"):
+		s.debugClusterLinkKill(c)
 	case sub == "drop-cluster-packet-filter" && argc == 3:
 		v, ok := types.ParseInt(c.Argv[2])
 		if !ok {

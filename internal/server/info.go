@@ -153,7 +153,7 @@ func (s *Server) infoClients(b *strings.Builder) {
 		}
 	}
 	field(b, "connected_clients", len(s.clients))
-	field(b, "cluster_connections", 0)
+	field(b, "cluster_connections", s.clusterConnections())
 	field(b, "maxclients", s.cfg.MaxClients)
 	field(b, "client_recent_max_input_buffer", 0)
 	field(b, "client_recent_max_output_buffer", 0)
