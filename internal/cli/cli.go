@@ -47,6 +47,7 @@ type session struct {
 	lastType                          byte
 	aborted                           atomic.Bool // Ctrl-C in MONITOR or subscribe mode
 	cancel                            atomic.Bool // Ctrl-C in a stat loop
+	interrupted                       atomic.Bool // Ctrl-C at the prompt
 
 	help  helpTable
 	hints bool

@@ -82,13 +82,26 @@ func (p painter) Paint(line []rune, pos int) []rune {
 	if !p.s.hints || pos != len(line) {
 		return line
 	}
-	h := p.s.help.hint(string(line))
+	// A line ending in a newline is the one Enter submits: linenoise
+	// redraws it without its hint. Ctrl-C leaves the hint on screen.
+	nl := len(line) > 0 && line[len(line)-1] == '\n'
+	if nl && !p.s.interrupted.Load() {
+		return line
+	}
+	typed := line
+	if nl {
+		typed = line[:len(line)-1]
+	}
+	h := p.s.help.hint(string(typed))
 	if h == "" {
 		return line
 	}
 	w := len([]rune(h))
-	out := append([]rune(nil), line...)
+	out := append([]rune(nil), typed...)
 	out = append(out, []rune("\x1b[90m"+h+"\x1b[0m\x1b["+strconv.Itoa(w)+"D")...)
+	if nl {
+		out = append(out, '\n')
+	}
 	return out
 }
 
@@ -140,8 +153,14 @@ func (s *session) newLineReader() lineReader {
 		HistoryLimit:           historyMax,
 		AutoComplete:           completer{s},
 		Painter:                painter{s},
-		InterruptPrompt:        "",
+		InterruptPrompt:        "\n", // readline's way of saying none
 		EOFPrompt:              "",
+		FuncFilterInputRune: func(r rune) (rune, bool) {
+			if r == readline.CharInterrupt {
+				s.interrupted.Store(true)
+			}
+			return r, true
+		},
 	}
 	rl, err := readline.NewEx(cfg)
 	if err != nil {
