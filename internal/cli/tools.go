@@ -79,14 +79,15 @@ func (s *session) latencyMode() {
 	}
 	var min, max, tot, count int64
 	var avg float64
-	historyStart := time.Now()
+	historyStart := time.Now().UnixMilli()
 	for {
-		start := time.Now()
+		// Differences of whole-millisecond clock readings, as mstime().
+		start := time.Now().UnixMilli()
 		if s.command("PING") == nil {
 			s.errf("\nI/O error\n")
 			s.exit(1)
 		}
-		lat := time.Since(start).Milliseconds()
+		lat := time.Now().UnixMilli() - start
 		count++
 		if count == 1 {
 			min, max, tot = lat, lat, lat
@@ -101,13 +102,13 @@ func (s *session) latencyMode() {
 			s.latencyPrint(min, max, avg, count)
 		} else if s.cfg.latencyHistory {
 			s.latencyPrint(min, max, avg, count)
-		} else if time.Since(historyStart).Milliseconds() > interval {
+		} else if time.Now().UnixMilli()-historyStart > interval {
 			s.latencyPrint(min, max, avg, count)
 			s.exit(0)
 		}
-		if s.cfg.latencyHistory && time.Since(historyStart).Milliseconds() > historyInterval {
-			s.outf(" -- %.2f seconds range\n", time.Since(historyStart).Seconds())
-			historyStart = time.Now()
+		if s.cfg.latencyHistory && time.Now().UnixMilli()-historyStart > historyInterval {
+			s.outf(" -- %.2f seconds range\n", float32(time.Now().UnixMilli()-historyStart)/1000)
+			historyStart = time.Now().UnixMilli()
 			min, max, tot, count = 0, 0, 0, 0
 		}
 		s.out.Flush()
@@ -358,14 +359,16 @@ type typeInfo struct {
 
 // findBigKeys is --bigkeys and --memkeys.
 func (s *session) findBigKeys(memkeys bool) {
-	// Types are listed in the order redis-cli's dict yields them.
-	types := []*typeInfo{
+	types := newTypeTable()
+	for _, ti := range []*typeInfo{
 		{name: "string", sizeCmd: "STRLEN", unit: "bytes"},
 		{name: "list", sizeCmd: "LLEN", unit: "items"},
 		{name: "set", sizeCmd: "SCARD", unit: "members"},
 		{name: "hash", sizeCmd: "HLEN", unit: "fields"},
 		{name: "zset", sizeCmd: "ZCARD", unit: "members"},
 		{name: "stream", sizeCmd: "XLEN", unit: "entries"},
+	} {
+		types.add(ti)
 	}
 	s.stopOnInterrupt()
 	total := s.dbSize()
@@ -406,14 +409,10 @@ func (s *session) findBigKeys(memkeys bool) {
 				s.exit(1)
 			}
 			name := string(v.Str)
-			for _, t := range types {
-				if t.name == name {
-					kt[i] = t
-				}
-			}
+			kt[i] = types.find(name)
 			if kt[i] == nil && name != "none" {
 				t := &typeInfo{name: name, unit: "?"}
-				types = append(types, t)
+				types.add(t)
 				kt[i] = t
 			}
 		}
@@ -489,13 +488,13 @@ func (s *session) findBigKeys(memkeys bool) {
 		avg = float64(totlen) / float64(sampled)
 	}
 	s.outf("Total key length in bytes is %d (avg len %.2f)\n\n", totlen, avg)
-	for _, t := range types {
+	for _, t := range types.all() {
 		if t.hasBiggest {
 			s.outf("Biggest %6s found '%s' has %d %s\n", t.name, t.biggestKey, t.biggest, unit(t))
 		}
 	}
 	s.outf("\n")
-	for _, t := range types {
+	for _, t := range types.all() {
 		p, a := 0.0, 0.0
 		if sampled > 0 {
 			p = 100 * float64(t.count) / float64(sampled)
