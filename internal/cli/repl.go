@@ -92,13 +92,19 @@ func (p painter) Paint(line []rune, pos int) []rune {
 	if nl {
 		typed = line[:len(line)-1]
 	}
-	h := p.s.help.hint(string(typed))
-	if h == "" {
+	h := []rune(p.s.help.hint(string(typed)))
+	// readline knows nothing of the hint: keep it on the cursor's row so
+	// that its redraws erase it.
+	room := readline.GetScreenWidth() - len([]rune(p.s.prompt)) - len(typed) - 1
+	if room < len(h) {
+		h = h[:max(room, 0)]
+	}
+	if len(h) == 0 {
 		return line
 	}
-	w := len([]rune(h))
+	w := len(h)
 	out := append([]rune(nil), typed...)
-	out = append(out, []rune("\x1b[90m"+h+"\x1b[0m\x1b["+strconv.Itoa(w)+"D")...)
+	out = append(out, []rune("\x1b[90m"+string(h)+"\x1b[0m\x1b["+strconv.Itoa(w)+"D")...)
 	if nl {
 		out = append(out, '\n')
 	}

@@ -96,6 +96,15 @@ func TestShellMatchesRedisCli(t *testing.T) {
 		t.Errorf("hints:\nredis-cli:\n%s\nshoal-cli:\n%s", want, got)
 	}
 
+	// The server closes the connection: the next command reports it and
+	// the prompt says "not connected>"; the one after reconnects.
+	reconnect := []string{"set a 1", "client kill type normal skipme no", "get a", "get a", "select 1", "client kill type normal skipme no", "get a", "get a", "quit"}
+	want, _ = shellSession(t, rcli, args, reconnect)
+	got, _ = shellSession(t, shoalCli(), args, reconnect)
+	if want != got {
+		t.Errorf("reconnect:\nredis-cli:\n%s\nshoal-cli:\n%s", want, got)
+	}
+
 	dead := []string{"-p", "1"}
 	want, _ = shellSession(t, rcli, dead, []string{"ping", "quit"})
 	got, _ = shellSession(t, shoalCli(), dead, []string{"ping", "quit"})
