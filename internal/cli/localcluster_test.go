@@ -41,6 +41,7 @@ func freePortRange(t testing.TB, n int) int {
 // is $SHOAL_CLI_NODE or redis-server: until shoal-server has cluster mode
 // (issue 9) this runs real redis-server 7.0 nodes.
 func TestLocalCluster(t *testing.T) {
+	t.Parallel()
 	bin := nodeBinary(t)
 	if testing.Short() {
 		t.Skip("starts a cluster")
