@@ -111,26 +111,48 @@ func (p painter) Paint(line []rune, pos int) []rune {
 	return out
 }
 
-// completer offers COMMAND DOCS names for the word being typed.
-type completer struct{ s *session }
-
-func (c completer) Do(line []rune, pos int) ([][]rune, int) {
-	buf := string(line[:pos])
-	var out [][]rune
-	for _, m := range c.s.help.completions(buf) {
-		if strings.HasPrefix(m, buf) {
-			out = append(out, []rune(m[len(buf):]))
-		}
-	}
-	if len(out) == 0 {
-		// A prefix typed in another case: replace the whole line.
-		for _, m := range c.s.help.completions(buf) {
-			out = append(out, []rune(m))
-		}
-		return out, len([]rune(buf))
-	}
-	return out, 0
+// completer is linenoise's completion on readline: Tab replaces the line
+// with the first COMMAND DOCS name it is a prefix of, more Tabs cycle
+// through the others and back to the line as typed, Esc restores it, any
+// other key keeps the shown completion and goes on. It is a readline
+// Listener; readline's own completer is given nothing to offer.
+type completer struct {
+	s      *session
+	active bool
+	orig   []rune
+	cands  []string
+	idx    int
 }
+
+func (c *completer) OnChange(line []rune, pos int, key rune) ([]rune, int, bool) {
+	show := func(r []rune) ([]rune, int, bool) { return r, len(r), true }
+	switch {
+	case key == readline.CharTab && !c.active:
+		c.cands = c.s.help.completions(string(line))
+		if len(c.cands) == 0 {
+			return nil, 0, false
+		}
+		c.active, c.orig, c.idx = true, append([]rune(nil), line...), 0
+		return show([]rune(c.cands[0]))
+	case key == readline.CharTab:
+		c.idx = (c.idx + 1) % (len(c.cands) + 1)
+		if c.idx == len(c.cands) {
+			return show(c.orig)
+		}
+		return show([]rune(c.cands[c.idx]))
+	case key == readline.CharEsc && c.active:
+		c.active = false
+		return show(c.orig)
+	}
+	c.active = false
+	return nil, 0, false
+}
+
+// noCompletions keeps readline's default completer, which inserts a
+// Tab, out of the way of completer.
+type noCompletions struct{}
+
+func (noCompletions) Do([]rune, int) ([][]rune, int) { return nil, 0 }
 
 // dotfile is getDotfilePath: $env, or $HOME/name; "" for /dev/null.
 func dotfile(env, name string) string {
@@ -157,10 +179,11 @@ func (s *session) newLineReader() lineReader {
 		Stderr:                 s.stderr,
 		DisableAutoSaveHistory: true,
 		HistoryLimit:           historyMax,
-		AutoComplete:           completer{s},
+		AutoComplete:           noCompletions{},
+		Listener:               &completer{s: s},
 		Painter:                painter{s},
 		InterruptPrompt:        "\n", // readline's way of saying none
-		EOFPrompt:              "",
+		EOFPrompt:              "\n", // none: linenoise only ends the line
 		FuncFilterInputRune: func(r rune) (rune, bool) {
 			if r == readline.CharInterrupt {
 				s.interrupted.Store(true)

@@ -67,6 +67,8 @@ func TestShellMatchesRedisCli(t *testing.T) {
 		"0 ping",
 		"auth secret",
 		"hgetall h",
+		"connect " + host + " " + port,
+		"get k",
 		"quit",
 	}
 	args := []string{"-h", host, "-p", port}
@@ -94,6 +96,14 @@ func TestShellMatchesRedisCli(t *testing.T) {
 	got, _ = shellSession(t, shoalCli(), args, typing)
 	if want != got || !strings.Contains(got, "set k v [NX|XX]") {
 		t.Errorf("hints:\nredis-cli:\n%s\nshoal-cli:\n%s", want, got)
+	}
+
+	// Tab completes a command name from COMMAND DOCS.
+	tab := []string{"raw:hgetal", "raw:\t", "raw:\r", "raw:zr", "raw:\t", "raw:\t", "raw: 0", "raw:\x15", "raw:\x04"}
+	want, _ = shellSession(t, rcli, args, tab)
+	got, _ = shellSession(t, shoalCli(), args, tab)
+	if want != got || !strings.Contains(got, "HGETALL") {
+		t.Errorf("completion:\nredis-cli:\n%s\nshoal-cli:\n%s", want, got)
 	}
 
 	// The server closes the connection: the next command reports it and
