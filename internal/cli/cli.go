@@ -378,7 +378,7 @@ func (s *session) readReply(outputRaw bool) bool {
 		}
 		var ce *conn.Error
 		if s.interactive && errors.As(err, &ce) {
-			if ce.EOF || errors.Is(err, errConnReset) {
+			if ce.EOF || brokenLink(err) {
 				return false
 			}
 		}

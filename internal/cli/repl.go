@@ -18,9 +18,11 @@ import (
 	"shoal/internal/resp"
 )
 
-// errConnReset marks the broken-connection errors the shell reconnects
-// from instead of exiting (ECONNRESET, EPIPE), as cliReadReply.
-var errConnReset = syscall.ECONNRESET
+// brokenLink reports the connection errors the shell reconnects from
+// instead of exiting (ECONNRESET, EPIPE), as cliReadReply.
+func brokenLink(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
 
 // historyMax is linenoise's default history length.
 const historyMax = 100
@@ -425,13 +427,26 @@ func isNumber(a string) bool {
 	return true
 }
 
-// askPassword reads a password without echo (--askpass).
+// askPassword is redis-cli's: the prompt on stdout, the password typed
+// behind '*' on a terminal (linenoise's mask mode), a plain line otherwise.
 func (s *session) askPassword(msg string) string {
-	if f, ok := s.stdin.(*os.File); ok && s.ttyIn {
-		s.errf("%s", msg)
-		b, _ := readPassword(int(f.Fd()))
-		s.errf("\n")
-		return b
+	if s.ttyIn {
+		rl, err := readline.NewEx(&readline.Config{
+			Prompt:          msg,
+			Stdin:           io.NopCloser(s.stdin),
+			Stdout:          s.outWriter(),
+			Stderr:          s.stderr,
+			EnableMask:      true,
+			MaskRune:        '*',
+			AutoComplete:    noCompletions{},
+			InterruptPrompt: "\n",
+			EOFPrompt:       "\n",
+		})
+		if err == nil {
+			defer rl.Close()
+			line, _ := rl.Readline()
+			return line
+		}
 	}
 	line, _ := bufio.NewReader(s.stdin).ReadString('\n')
 	return strings.TrimRight(line, "\r\n")

@@ -12,16 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	"shoal/internal/cli/format"
 	"shoal/internal/resp"
 )
-
-func readPassword(fd int) (string, error) {
-	b, err := term.ReadPassword(fd)
-	return string(b), err
-}
 
 // stopOnInterrupt makes Ctrl-C end a long loop (longStatLoopModeStop).
 func (s *session) stopOnInterrupt() {
