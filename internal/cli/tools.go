@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,8 +11,10 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"shoal/internal/cli/conn"
 	"shoal/internal/cli/format"
 	"shoal/internal/resp"
 )
@@ -672,4 +675,93 @@ func (s *session) statMode() {
 		s.out.Flush()
 		time.Sleep(time.Duration(s.cfg.interval * float64(time.Second)))
 	}
+}
+
+// sendReplconf is redis-cli's: REPLCONF arg1 arg2, an error reply is not
+// fatal.
+func (s *session) sendReplconf(arg1, arg2 string) bool {
+	s.errf("sending REPLCONF %s %s\n", arg1, arg2)
+	v, err := s.conn.Do("REPLCONF", arg1, arg2)
+	if err != nil {
+		s.errf("\nI/O error\n")
+		s.exit(1)
+	}
+	if v.Kind == '-' {
+		s.errf("REPLCONF %s error: %s\n", arg1, v.Str)
+		return false
+	}
+	return true
+}
+
+// rdbMode is --rdb and --functions-rdb: an RDB snapshot over the
+// replication protocol, to a file or to stdout ("-").
+func (s *session) rdbMode() {
+	s.sendReplconf("capa", "eof")
+	s.sendReplconf("rdb-only", "1")
+	if s.cfg.functionsRDB && !s.sendReplconf("rdb-filter-only", "functions") {
+		s.errf("Failed requesting functions only RDB from server, aborting\n")
+		s.exit(1)
+	}
+	name := s.cfg.rdbFile
+	var w io.Writer
+	if name == "-" {
+		s.out.Flush()
+		w = s.out
+	} else {
+		f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			s.errf("Error opening '%s': %s\n", name, err)
+			s.exit(1)
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := conn.SyncRDB(s.conn, w, name, s.stderr); err != nil {
+		s.exit(1)
+	}
+	s.conn.Close()
+	s.conn = nil
+	if f, ok := w.(*os.File); ok {
+		if err := f.Sync(); err != nil {
+			s.errf("Fail to fsync '%s': %s\n", name, err)
+			s.exit(1)
+		}
+	}
+	s.exit(0)
+}
+
+// evalMode is --eval file key ... , arg ...: EVAL with the file's text.
+func (s *session) evalMode(args []string) int {
+	script, err := os.ReadFile(s.cfg.eval)
+	if err != nil {
+		s.errf("Can't open file '%s': %s\n", s.cfg.eval, strerror(err))
+		s.exit(1)
+	}
+	argv := []string{"EVAL", string(script), ""}
+	keys, comma := 0, false
+	for _, a := range args {
+		if !comma && a == "," {
+			comma = true
+			continue
+		}
+		argv = append(argv, a)
+		if !comma {
+			keys++
+		}
+	}
+	argv[2] = strconv.Itoa(keys)
+	if s.issueCommandRepeat(argv, s.cfg.repeat) {
+		return 0
+	}
+	return 1
+}
+
+// strerror words a file error as C's strerror.
+func strerror(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		m := errno.Error()
+		return strings.ToUpper(m[:1]) + m[1:]
+	}
+	return err.Error()
 }

@@ -3,7 +3,9 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -137,5 +139,46 @@ func TestSubscribeAndMonitor(t *testing.T) {
 	if !strings.HasPrefix(out, "------- data ------ --------------------- load -------------------- - child -\nkeys       mem      clients blocked requests            connections          \n") ||
 		!regexp.MustCompile(`\n\d+ +\d+\.\d\d[KMG]? +\d+ +\d+ +\d+ \(\+\d+\) +\d+`).MatchString(out) {
 		t.Errorf("--stat printed:\n%s", out)
+	}
+}
+
+// TestEvalAndRDB compares --eval (keys and arguments split at ",") and
+// --rdb/--functions-rdb (an RDB over the replication protocol) with
+// redis-cli's.
+func TestEvalAndRDB(t *testing.T) {
+	rcli := redisCli(t)
+	addr, ok := testutil.StartRedis(t, "--repl-diskless-sync-delay", "0")
+	if !ok {
+		t.Skip("redis-server not installed")
+	}
+	host, port, _ := strings.Cut(addr, ":")
+	loadDataset(t, addr)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "s.lua")
+	os.WriteFile(script, []byte(`return {KEYS[1], ARGV[1], redis.call("GET", KEYS[1])}`), 0o644)
+	for _, args := range [][]string{
+		{"--eval", script, "s1", ",", "x"},
+		{"--eval", script},
+		{"--eval", filepath.Join(dir, "missing.lua")},
+	} {
+		full := append([]string{"-h", host, "-p", port}, args...)
+		want := run(t, rcli, nil, "", full)
+		got := run(t, shoalCli(), nil, "", full)
+		if !bytes.Equal(want.stdout, got.stdout) || !bytes.Equal(want.stderr, got.stderr) || want.code != got.code {
+			t.Errorf("%v:\nredis-cli (exit %d): %q %q\nshoal-cli (exit %d): %q %q", args, want.code, want.stdout, want.stderr, got.code, got.stdout, got.stderr)
+		}
+	}
+	for _, opt := range []string{"--rdb", "--functions-rdb"} {
+		a, b := filepath.Join(dir, "a.rdb"), filepath.Join(dir, "b.rdb")
+		want := run(t, rcli, nil, "", []string{"-h", host, "-p", port, opt, a})
+		got := run(t, shoalCli(), nil, "", []string{"-h", host, "-p", port, opt, b})
+		wantErr := strings.ReplaceAll(string(want.stderr), a, b)
+		ra, _ := os.ReadFile(a)
+		rb, _ := os.ReadFile(b)
+		if wantErr != string(got.stderr) || want.code != got.code || got.code != 0 || len(ra) != len(rb) || !bytes.HasPrefix(rb, []byte("REDIS")) {
+			t.Errorf("%s: redis-cli (exit %d, %d bytes): %q\nshoal-cli (exit %d, %d bytes): %q", opt, want.code, len(ra), wantErr, got.code, len(rb), got.stderr)
+		}
+		os.Remove(a)
+		os.Remove(b)
 	}
 }
