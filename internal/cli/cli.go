@@ -47,6 +47,7 @@ type session struct {
 	lastType                          byte
 	aborted                           atomic.Bool // Ctrl-C in MONITOR or subscribe mode
 	cancel                            atomic.Bool // Ctrl-C in a stat loop
+	interrupted                       atomic.Bool // Ctrl-C at the prompt
 
 	help  helpTable
 	hints bool
@@ -96,6 +97,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	case s.cfg.latencyDist:
 		s.mustConnect()
 		s.latencyDistMode()
+	case s.cfg.rdbFile != "":
+		s.mustConnect()
+		s.rdbMode()
 	case s.cfg.pipe:
 		s.mustConnect()
 		s.pipeMode()
@@ -118,10 +122,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		s.mustConnect()
 		s.scanMode()
 	}
-	if len(args) == 0 {
+	if len(args) == 0 && s.cfg.eval == "" {
 		s.connect(0)
 		s.repl()
 		return 0
+	}
+	if s.cfg.eval != "" {
+		if !s.connect(0) {
+			return 1
+		}
+		return s.evalMode(args)
 	}
 	s.connect(ccQuiet)
 	return s.noninteractive(args)
@@ -377,7 +387,7 @@ func (s *session) readReply(outputRaw bool) bool {
 		}
 		var ce *conn.Error
 		if s.interactive && errors.As(err, &ce) {
-			if ce.EOF || errors.Is(err, errConnReset) {
+			if ce.EOF || brokenLink(err) {
 				return false
 			}
 		}

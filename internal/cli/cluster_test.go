@@ -96,6 +96,7 @@ func keySlot(t testing.TB, addr, key string) int {
 // comparing with Debian's redis-cli. The cluster is started once for all
 // subtests.
 func TestClusterTool(t *testing.T) {
+	t.Parallel()
 	rcli := redisCli(t)
 	bin := nodeBinary(t)
 	if testing.Short() {
@@ -359,6 +360,9 @@ func testScaleCycle(t *testing.T, rcli string, addrs []string, newAddr string) {
 	if !bytes.Contains(r.stdout, []byte("Moving slot ")) {
 		t.Errorf("reshard printed no move:\n%s", r.stdout)
 	}
+	if bytes.Contains(r.stderr, []byte("keys/s")) {
+		t.Errorf("progress bar drawn while stderr is not a terminal:\n%q", r.stderr)
+	}
 	// Between steps, wait until every node agrees about the slots (the
 	// replicas learn of the moves by gossip), as one would by hand.
 	agreed := func() {
@@ -371,7 +375,11 @@ func testScaleCycle(t *testing.T, rcli string, addrs []string, newAddr string) {
 	// master ends with about 500 slots.
 	step("rebalance", "--cluster", "rebalance", addrs[0], "--cluster-weight", newID+"=0.1")
 	agreed()
-	step("drain", "--cluster", "rebalance", addrs[0], "--cluster-weight", newID+"=0")
+	// The drain runs on a terminal: the progress bar is drawn there.
+	screen := runPTY(t, exec.Command(shoalCli(), "--cluster", "rebalance", addrs[0], "--cluster-weight", newID+"=0"))
+	if !bytes.Contains(screen, []byte("keys/s")) || !bytes.Contains(screen, []byte("slots, ")) {
+		t.Errorf("no progress bar on a terminal:\n%q", screen)
+	}
 	agreed()
 	step("del-node", "--cluster", "del-node", addrs[0], newID)
 	time.Sleep(200 * time.Millisecond)

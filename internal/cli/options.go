@@ -47,6 +47,9 @@ type config struct {
 	count                                int
 	pipeTimeout                          int
 	localCluster                         bool
+	rdbFile                              string
+	functionsRDB                         bool
+	eval                                 string
 
 	clusterCmd clustertool.Options
 	clusterSet bool
@@ -149,6 +152,12 @@ func (s *session) parseOptions(argv []string) int {
 			c.pattern, c.hasPattern = args, true
 		case a == "--count" && !last:
 			c.count = atoi(next())
+		case a == "--rdb" && !last:
+			c.rdbFile = next()
+		case a == "--functions-rdb" && !last:
+			c.rdbFile, c.functionsRDB = next(), true
+		case a == "--eval" && !last:
+			c.eval = next()
 		case a == "--pipe":
 			c.pipe = true
 		case a == "--pipe-timeout" && !last:

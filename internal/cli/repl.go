@@ -18,9 +18,11 @@ import (
 	"shoal/internal/resp"
 )
 
-// errConnReset marks the broken-connection errors the shell reconnects
-// from instead of exiting (ECONNRESET, EPIPE), as cliReadReply.
-var errConnReset = syscall.ECONNRESET
+// brokenLink reports the connection errors the shell reconnects from
+// instead of exiting (ECONNRESET, EPIPE), as cliReadReply.
+func brokenLink(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
 
 // historyMax is linenoise's default history length.
 const historyMax = 100
@@ -82,36 +84,77 @@ func (p painter) Paint(line []rune, pos int) []rune {
 	if !p.s.hints || pos != len(line) {
 		return line
 	}
-	h := p.s.help.hint(string(line))
-	if h == "" {
+	// A line ending in a newline is the one Enter submits: linenoise
+	// redraws it without its hint. Ctrl-C leaves the hint on screen.
+	nl := len(line) > 0 && line[len(line)-1] == '\n'
+	if nl && !p.s.interrupted.Load() {
 		return line
 	}
-	w := len([]rune(h))
-	out := append([]rune(nil), line...)
-	out = append(out, []rune("\x1b[90m"+h+"\x1b[0m\x1b["+strconv.Itoa(w)+"D")...)
+	typed := line
+	if nl {
+		typed = line[:len(line)-1]
+	}
+	h := []rune(p.s.help.hint(string(typed)))
+	// readline knows nothing of the hint: keep it on the cursor's row so
+	// that its redraws erase it.
+	room := readline.GetScreenWidth() - len([]rune(p.s.prompt)) - len(typed) - 1
+	if room < len(h) {
+		h = h[:max(room, 0)]
+	}
+	if len(h) == 0 {
+		return line
+	}
+	w := len(h)
+	out := append([]rune(nil), typed...)
+	out = append(out, []rune("\x1b[90m"+string(h)+"\x1b[0m\x1b["+strconv.Itoa(w)+"D")...)
+	if nl {
+		out = append(out, '\n')
+	}
 	return out
 }
 
-// completer offers COMMAND DOCS names for the word being typed.
-type completer struct{ s *session }
-
-func (c completer) Do(line []rune, pos int) ([][]rune, int) {
-	buf := string(line[:pos])
-	var out [][]rune
-	for _, m := range c.s.help.completions(buf) {
-		if strings.HasPrefix(m, buf) {
-			out = append(out, []rune(m[len(buf):]))
-		}
-	}
-	if len(out) == 0 {
-		// A prefix typed in another case: replace the whole line.
-		for _, m := range c.s.help.completions(buf) {
-			out = append(out, []rune(m))
-		}
-		return out, len([]rune(buf))
-	}
-	return out, 0
+// completer is linenoise's completion on readline: Tab replaces the line
+// with the first COMMAND DOCS name it is a prefix of, more Tabs cycle
+// through the others and back to the line as typed, Esc restores it, any
+// other key keeps the shown completion and goes on. It is a readline
+// Listener; readline's own completer is given nothing to offer.
+type completer struct {
+	s      *session
+	active bool
+	orig   []rune
+	cands  []string
+	idx    int
 }
+
+func (c *completer) OnChange(line []rune, pos int, key rune) ([]rune, int, bool) {
+	show := func(r []rune) ([]rune, int, bool) { return r, len(r), true }
+	switch {
+	case key == readline.CharTab && !c.active:
+		c.cands = c.s.help.completions(string(line))
+		if len(c.cands) == 0 {
+			return nil, 0, false
+		}
+		c.active, c.orig, c.idx = true, append([]rune(nil), line...), 0
+		return show([]rune(c.cands[0]))
+	case key == readline.CharTab:
+		c.idx = (c.idx + 1) % (len(c.cands) + 1)
+		if c.idx == len(c.cands) {
+			return show(c.orig)
+		}
+		return show([]rune(c.cands[c.idx]))
+	case key == readline.CharEsc && c.active:
+		c.active = false
+		return show(c.orig)
+	}
+	c.active = false
+	return nil, 0, false
+}
+
+// noCompletions keeps readline's default completer, which inserts a
+// Tab, out of the way of completer.
+type noCompletions struct{}
+
+func (noCompletions) Do([]rune, int) ([][]rune, int) { return nil, 0 }
 
 // dotfile is getDotfilePath: $env, or $HOME/name; "" for /dev/null.
 func dotfile(env, name string) string {
@@ -138,10 +181,17 @@ func (s *session) newLineReader() lineReader {
 		Stderr:                 s.stderr,
 		DisableAutoSaveHistory: true,
 		HistoryLimit:           historyMax,
-		AutoComplete:           completer{s},
+		AutoComplete:           noCompletions{},
+		Listener:               &completer{s: s},
 		Painter:                painter{s},
-		InterruptPrompt:        "",
-		EOFPrompt:              "",
+		InterruptPrompt:        "\n", // readline's way of saying none
+		EOFPrompt:              "\n", // none: linenoise only ends the line
+		FuncFilterInputRune: func(r rune) (rune, bool) {
+			if r == readline.CharInterrupt {
+				s.interrupted.Store(true)
+			}
+			return r, true
+		},
 	}
 	rl, err := readline.NewEx(cfg)
 	if err != nil {
@@ -377,13 +427,26 @@ func isNumber(a string) bool {
 	return true
 }
 
-// askPassword reads a password without echo (--askpass).
+// askPassword is redis-cli's: the prompt on stdout, the password typed
+// behind '*' on a terminal (linenoise's mask mode), a plain line otherwise.
 func (s *session) askPassword(msg string) string {
-	if f, ok := s.stdin.(*os.File); ok && s.ttyIn {
-		s.errf("%s", msg)
-		b, _ := readPassword(int(f.Fd()))
-		s.errf("\n")
-		return b
+	if s.ttyIn {
+		rl, err := readline.NewEx(&readline.Config{
+			Prompt:          msg,
+			Stdin:           io.NopCloser(s.stdin),
+			Stdout:          s.outWriter(),
+			Stderr:          s.stderr,
+			EnableMask:      true,
+			MaskRune:        '*',
+			AutoComplete:    noCompletions{},
+			InterruptPrompt: "\n",
+			EOFPrompt:       "\n",
+		})
+		if err == nil {
+			defer rl.Close()
+			line, _ := rl.Readline()
+			return line
+		}
 	}
 	line, _ := bufio.NewReader(s.stdin).ReadString('\n')
 	return strings.TrimRight(line, "\r\n")

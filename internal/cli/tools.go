@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,18 +11,13 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
-	"golang.org/x/term"
-
+	"shoal/internal/cli/conn"
 	"shoal/internal/cli/format"
 	"shoal/internal/resp"
 )
-
-func readPassword(fd int) (string, error) {
-	b, err := term.ReadPassword(fd)
-	return string(b), err
-}
 
 // stopOnInterrupt makes Ctrl-C end a long loop (longStatLoopModeStop).
 func (s *session) stopOnInterrupt() {
@@ -79,14 +75,15 @@ func (s *session) latencyMode() {
 	}
 	var min, max, tot, count int64
 	var avg float64
-	historyStart := time.Now()
+	historyStart := time.Now().UnixMilli()
 	for {
-		start := time.Now()
+		// Differences of whole-millisecond clock readings, as mstime().
+		start := time.Now().UnixMilli()
 		if s.command("PING") == nil {
 			s.errf("\nI/O error\n")
 			s.exit(1)
 		}
-		lat := time.Since(start).Milliseconds()
+		lat := time.Now().UnixMilli() - start
 		count++
 		if count == 1 {
 			min, max, tot = lat, lat, lat
@@ -101,13 +98,13 @@ func (s *session) latencyMode() {
 			s.latencyPrint(min, max, avg, count)
 		} else if s.cfg.latencyHistory {
 			s.latencyPrint(min, max, avg, count)
-		} else if time.Since(historyStart).Milliseconds() > interval {
+		} else if time.Now().UnixMilli()-historyStart > interval {
 			s.latencyPrint(min, max, avg, count)
 			s.exit(0)
 		}
-		if s.cfg.latencyHistory && time.Since(historyStart).Milliseconds() > historyInterval {
-			s.outf(" -- %.2f seconds range\n", time.Since(historyStart).Seconds())
-			historyStart = time.Now()
+		if s.cfg.latencyHistory && time.Now().UnixMilli()-historyStart > historyInterval {
+			s.outf(" -- %.2f seconds range\n", float32(time.Now().UnixMilli()-historyStart)/1000)
+			historyStart = time.Now().UnixMilli()
 			min, max, tot, count = 0, 0, 0, 0
 		}
 		s.out.Flush()
@@ -358,14 +355,16 @@ type typeInfo struct {
 
 // findBigKeys is --bigkeys and --memkeys.
 func (s *session) findBigKeys(memkeys bool) {
-	// Types are listed in the order redis-cli's dict yields them.
-	types := []*typeInfo{
+	types := newTypeTable()
+	for _, ti := range []*typeInfo{
 		{name: "string", sizeCmd: "STRLEN", unit: "bytes"},
 		{name: "list", sizeCmd: "LLEN", unit: "items"},
 		{name: "set", sizeCmd: "SCARD", unit: "members"},
 		{name: "hash", sizeCmd: "HLEN", unit: "fields"},
 		{name: "zset", sizeCmd: "ZCARD", unit: "members"},
 		{name: "stream", sizeCmd: "XLEN", unit: "entries"},
+	} {
+		types.add(ti)
 	}
 	s.stopOnInterrupt()
 	total := s.dbSize()
@@ -406,14 +405,10 @@ func (s *session) findBigKeys(memkeys bool) {
 				s.exit(1)
 			}
 			name := string(v.Str)
-			for _, t := range types {
-				if t.name == name {
-					kt[i] = t
-				}
-			}
+			kt[i] = types.find(name)
 			if kt[i] == nil && name != "none" {
 				t := &typeInfo{name: name, unit: "?"}
-				types = append(types, t)
+				types.add(t)
 				kt[i] = t
 			}
 		}
@@ -489,13 +484,13 @@ func (s *session) findBigKeys(memkeys bool) {
 		avg = float64(totlen) / float64(sampled)
 	}
 	s.outf("Total key length in bytes is %d (avg len %.2f)\n\n", totlen, avg)
-	for _, t := range types {
+	for _, t := range types.all() {
 		if t.hasBiggest {
 			s.outf("Biggest %6s found '%s' has %d %s\n", t.name, t.biggestKey, t.biggest, unit(t))
 		}
 	}
 	s.outf("\n")
-	for _, t := range types {
+	for _, t := range types.all() {
 		p, a := 0.0, 0.0
 		if sampled > 0 {
 			p = 100 * float64(t.count) / float64(sampled)
@@ -680,4 +675,93 @@ func (s *session) statMode() {
 		s.out.Flush()
 		time.Sleep(time.Duration(s.cfg.interval * float64(time.Second)))
 	}
+}
+
+// sendReplconf is redis-cli's: REPLCONF arg1 arg2, an error reply is not
+// fatal.
+func (s *session) sendReplconf(arg1, arg2 string) bool {
+	s.errf("sending REPLCONF %s %s\n", arg1, arg2)
+	v, err := s.conn.Do("REPLCONF", arg1, arg2)
+	if err != nil {
+		s.errf("\nI/O error\n")
+		s.exit(1)
+	}
+	if v.Kind == '-' {
+		s.errf("REPLCONF %s error: %s\n", arg1, v.Str)
+		return false
+	}
+	return true
+}
+
+// rdbMode is --rdb and --functions-rdb: an RDB snapshot over the
+// replication protocol, to a file or to stdout ("-").
+func (s *session) rdbMode() {
+	s.sendReplconf("capa", "eof")
+	s.sendReplconf("rdb-only", "1")
+	if s.cfg.functionsRDB && !s.sendReplconf("rdb-filter-only", "functions") {
+		s.errf("Failed requesting functions only RDB from server, aborting\n")
+		s.exit(1)
+	}
+	name := s.cfg.rdbFile
+	var w io.Writer
+	if name == "-" {
+		s.out.Flush()
+		w = s.out
+	} else {
+		f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			s.errf("Error opening '%s': %s\n", name, err)
+			s.exit(1)
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := conn.SyncRDB(s.conn, w, name, s.stderr); err != nil {
+		s.exit(1)
+	}
+	s.conn.Close()
+	s.conn = nil
+	if f, ok := w.(*os.File); ok {
+		if err := f.Sync(); err != nil {
+			s.errf("Fail to fsync '%s': %s\n", name, err)
+			s.exit(1)
+		}
+	}
+	s.exit(0)
+}
+
+// evalMode is --eval file key ... , arg ...: EVAL with the file's text.
+func (s *session) evalMode(args []string) int {
+	script, err := os.ReadFile(s.cfg.eval)
+	if err != nil {
+		s.errf("Can't open file '%s': %s\n", s.cfg.eval, strerror(err))
+		s.exit(1)
+	}
+	argv := []string{"EVAL", string(script), ""}
+	keys, comma := 0, false
+	for _, a := range args {
+		if !comma && a == "," {
+			comma = true
+			continue
+		}
+		argv = append(argv, a)
+		if !comma {
+			keys++
+		}
+	}
+	argv[2] = strconv.Itoa(keys)
+	if s.issueCommandRepeat(argv, s.cfg.repeat) {
+		return 0
+	}
+	return 1
+}
+
+// strerror words a file error as C's strerror.
+func strerror(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		m := errno.Error()
+		return strings.ToUpper(m[:1]) + m[1:]
+	}
+	return err.Error()
 }

@@ -1,9 +1,7 @@
 package clustertool
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -1095,84 +1093,25 @@ func (n *node) json(errCount int) string {
 	return s + "\n  }"
 }
 
-// getRDB asks n for a full resynchronization and writes the RDB payload
-// to file, as redis-cli's getRDB (both the "$<len>" and the diskless
-// "$EOF:<mark>" forms).
+// getRDB fetches n's RDB over its connection (SYNC), as redis-cli's
+// getRDB(node), and closes that connection afterwards.
 func (t *tool) getRDB(n *node, file string) bool {
-	c, err := conn.DialHost(n.ip, n.port, 0)
-	if err != nil {
-		t.errf("Could not connect to Redis at %s:%d: %s\n", n.ip, n.port, err)
-		return false
-	}
-	defer c.Close()
-	if t.opt.Auth != "" {
-		args := []string{"AUTH", t.opt.Auth}
-		if t.opt.User != "" {
-			args = []string{"AUTH", t.opt.User, t.opt.Auth}
-		}
-		if v, err := c.Do(args...); err != nil || v.Kind == '-' {
-			return false
-		}
-	}
-	if _, err := c.Net().Write([]byte("SYNC\r\n")); err != nil {
-		t.errf("Error writing to the server: %s\n", err)
-		return false
-	}
-	r := c.Reader()
-	var line string
-	for {
-		line, err = r.ReadString('\n')
-		if err != nil {
-			t.errf("I/O error reading bulk count from master\n")
-			return false
-		}
-		if line != "\n" {
-			break
-		}
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if strings.HasPrefix(line, "-") {
-		t.errf("SYNC with master failed: %s\n", line)
-		return false
-	}
-	f, err := os.Create(file)
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		t.errf("Error opening '%s': %s\n", file, err)
 		return false
 	}
 	defer f.Close()
-	if mark, ok := strings.CutPrefix(line, "$EOF:"); ok {
-		t.errf("SYNC sent to master, writing bytes of bulk transfer until EOF marker to '%s'\n", file)
-		return copyUntilMark(f, r, []byte(mark))
-	}
-	size, _ := strconv.ParseInt(line[1:], 10, 64)
-	t.errf("SYNC sent to master, writing %d bytes to '%s'\n", size, file)
-	if _, err := io.CopyN(f, r, size); err != nil {
-		t.errf("I/O Error reading RDB payload from socket\n")
+	t.flush()
+	err = conn.SyncRDB(n.c, f, file, t.stderr)
+	n.c.Close()
+	n.c = nil
+	if err != nil {
 		return false
 	}
-	t.errf("Transfer finished with success.\n")
-	return true
-}
-
-func copyUntilMark(w io.Writer, r *bufio.Reader, mark []byte) bool {
-	var buf []byte
-	for {
-		b, err := r.ReadByte()
-		if err != nil {
-			return false
-		}
-		buf = append(buf, b)
-		if len(buf) >= len(mark) && string(buf[len(buf)-len(mark):]) == string(mark) {
-			_, err := w.Write(buf[:len(buf)-len(mark)])
-			return err == nil
-		}
-		if len(buf) > 1<<20 {
-			keep := len(mark)
-			if _, err := w.Write(buf[:len(buf)-keep]); err != nil {
-				return false
-			}
-			buf = append(buf[:0], buf[len(buf)-keep:]...)
-		}
+	if err := f.Sync(); err != nil {
+		t.errf("Fail to fsync '%s': %s\n", file, err)
+		return false
 	}
+	return true
 }

@@ -114,7 +114,12 @@ func (n *node) loadInfo(getFriends bool) (errStr string, ok bool) {
 	if v.Kind == '-' {
 		return string(v.Str), false
 	}
-	lines := string(v.Str)
+	return n.parseNodes(string(v.Str), getFriends)
+}
+
+// parseNodes reads a CLUSTER NODES reply as clusterManagerNodeLoadInfo
+// does: lines split on "\n", fields on single spaces.
+func (n *node) parseNodes(lines string, getFriends bool) (errStr string, ok bool) {
 	for {
 		nl := strings.IndexByte(lines, '\n')
 		if nl < 0 {
@@ -206,9 +211,9 @@ func (n *node) addSlotDef(def string) {
 		}
 	case strings.IndexByte(def, '-') >= 0:
 		a, b, _ := strings.Cut(def, "-")
-		start, stop := atoi(a), atoi(b)
+		start, stop := max(atoi(a), 0), atoi(b)
 		for s := start; s <= stop && s < numSlots; s++ {
-			if s >= 0 && !n.slots[s] {
+			if !n.slots[s] {
 				n.slots[s] = true
 				n.nslots++
 			}

@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -137,9 +138,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 type cluster struct {
-	o    options
-	out  io.Writer
-	errw io.Writer
+	o     options
+	out   io.Writer
+	errw  io.Writer
+	quiet bool // stop prints nothing (the probe of a binary without cluster mode)
 }
 
 // settings are what start remembers in the directory so that the next
@@ -310,11 +312,16 @@ func (c *cluster) start() bool {
 			fresh = false
 		}
 	}
-	if !c.launch() {
+	// The first node tells whether the binary has cluster mode; until
+	// shoal-server has it (issue 9), fall back on redis-server.
+	if !c.launch(c.ports()[:1]) {
 		return false
 	}
 	if _, ok := infoField(c.addr(c.o.port), "cluster-info", "cluster_state"); !ok {
+		c.quiet = true
 		c.stop()
+		c.quiet = false
+		os.RemoveAll(c.nodeDir(c.o.port))
 		fallback, err := exec.LookPath("redis-server")
 		if err != nil {
 			c.errorf("%s does not run in cluster mode (CLUSTER INFO fails), and no redis-server is installed to fall back on.\n", c.o.server)
@@ -322,9 +329,9 @@ func (c *cluster) start() bool {
 		}
 		c.printf("%s has no cluster mode yet: using %s for the nodes.\n", c.o.server, fallback)
 		c.o.server = fallback
-		if !c.launch() {
-			return false
-		}
+	}
+	if !c.launch(c.ports()) {
+		return false
 	}
 	if err := c.save(); err != nil {
 		c.errorf("%s\n", err)
@@ -337,9 +344,24 @@ func (c *cluster) start() bool {
 }
 
 // launch starts the nodes that are not running and waits until each
-// answers PING.
-func (c *cluster) launch() bool {
-	for _, p := range c.ports() {
+// answers PING. A port or bus port already taken (the bus port, port+10000,
+// may be held by any program's outgoing connection) is reported before
+// anything starts.
+func (c *cluster) launch(ports []int) bool {
+	for _, p := range ports {
+		if c.pid(p) != 0 {
+			continue
+		}
+		for _, q := range []int{p, p + 10000} {
+			l, err := net.Listen("tcp", ":"+strconv.Itoa(q))
+			if err != nil {
+				c.errorf("Port %d (node %d's %s) is in use: choose other ports with --port.\n", q, p, map[bool]string{true: "port", false: "cluster bus port"}[q == p])
+				return false
+			}
+			l.Close()
+		}
+	}
+	for _, p := range ports {
 		if c.pid(p) != 0 {
 			continue
 		}
@@ -348,7 +370,7 @@ func (c *cluster) launch() bool {
 			return false
 		}
 	}
-	for _, p := range c.ports() {
+	for _, p := range ports {
 		addr := c.addr(p)
 		ok := waitFor(20*time.Second, func() bool {
 			if c.pid(p) == 0 {
@@ -367,7 +389,9 @@ func (c *cluster) launch() bool {
 			return false
 		}
 	}
-	c.printf("Started %d nodes (%s) on ports %d-%d, data in %s\n", c.o.nodes, filepath.Base(c.o.server), c.o.port, c.o.port+c.o.nodes-1, c.o.dir)
+	if len(ports) == c.o.nodes {
+		c.printf("Started %d nodes (%s) on ports %d-%d, data in %s\n", c.o.nodes, filepath.Base(c.o.server), c.o.port, c.o.port+c.o.nodes-1, c.o.dir)
+	}
 	return true
 }
 
@@ -432,7 +456,9 @@ func (c *cluster) stop() bool {
 		}()
 	}
 	wg.Wait()
-	c.printf("Stopped %d nodes.\n", stopped.Load())
+	if !c.quiet {
+		c.printf("Stopped %d nodes.\n", stopped.Load())
+	}
 	return true
 }
 
