@@ -252,31 +252,46 @@ func ParseFlags(names []string) (flags uint64, bad string) {
 func compile(L *lua.LState, src, name string) (*lua.LFunction, string) {
 	chunk, err := parse.Parse(strings.NewReader(src), name)
 	if err != nil {
-		return nil, syntaxMessage(name, err, strings.Count(src, "\n")+1)
+		return nil, syntaxMessage(name, err, src)
 	}
 	proto, err := lua.Compile(chunk, name)
 	if err != nil {
-		return nil, syntaxMessage(name, err, 0)
+		return nil, syntaxMessage(name, err, "")
 	}
 	return L.NewFunctionFromProto(proto), ""
 }
 
 // syntaxMessage turns gopher-lua's "name line:N(column:C) near 'tok':
 // msg" into PUC Lua's "name:N: msg near 'tok'".
-func syntaxMessage(name string, err error, lines int) string {
+func syntaxMessage(name string, err error, src string) string {
 	msg := err.Error()
 	if pe, ok := err.(*parse.Error); ok {
+		lines := strings.Split(src, "\n")
 		tok := pe.Token
 		if tok == "EOF" || tok == "" {
 			tok = "<eof>"
 		}
 		m := pe.Message
-		if m == "syntax error" {
-			m = "unexpected symbol"
-		}
 		line := pe.Pos.Line
+		switch m {
+		case "syntax error":
+			m = "unexpected symbol"
+		case "unterminated string":
+			// PUC Lua stops at the line end, before counting it, and
+			// quotes the token with its opening quote.
+			m = "unfinished string"
+			if line != parse.EOF {
+				line--
+				if line >= 1 && line <= len(lines) {
+					l := strings.TrimRight(lines[line-1], "\r")
+					if i := len(l) - len(tok) - 1; i >= 0 && strings.HasSuffix(l, tok) {
+						tok = l[i:]
+					}
+				}
+			}
+		}
 		if line == parse.EOF {
-			line, tok = lines, "<eof>"
+			line, tok = len(lines), "<eof>"
 		}
 		return name + ":" + strconv.Itoa(line) + ": " + m + " near '" + tok + "'"
 	}

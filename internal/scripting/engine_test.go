@@ -97,7 +97,7 @@ func TestEval(t *testing.T) {
 		{"#!lua flags=bad\nreturn 1", 2, "-ERR Unexpected flag in script shebang: bad\r\n"},
 		{"#!python\nreturn 1", 2, "-ERR Unexpected engine in script shebang: #!python\r\n"},
 		{"loadfile('x')", 2, "-ERR user_script:1: Script attempted to access nonexistent global variable 'loadfile' script: " + sha("loadfile('x')") + ", on @user_script:1.\r\n"},
-		{"setmetatable(_G, {})", 2, "-ERR user_script:1: Attempt to modify a readonly table script: " + sha("setmetatable(_G, {})") + ", on @user_script:1.\r\n"},
+		{"setmetatable(_G, {})", 2, "-ERR Attempt to modify a readonly table script: " + sha("setmetatable(_G, {})") + ", on @user_script:1.\r\n"},
 		{"local g = getmetatable(_G); g.__index = {}", 2, "-ERR user_script:1: Attempt to modify a readonly table script: " + sha("local g = getmetatable(_G); g.__index = {}") + ", on @user_script:1.\r\n"},
 	} {
 		if got := evalString(t, e, tc.body, tc.proto, "foo"); got != tc.want {

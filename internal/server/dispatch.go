@@ -80,7 +80,10 @@ func (s *Server) processCommand(c *conn) {
 		return
 	}
 	s.call(c, cmd)
-	s.handleClientsBlockedOnKeys()
+	if !s.script.timedOut {
+		// Keys a busy script made ready are served after it.
+		s.handleClientsBlockedOnKeys()
+	}
 }
 
 // rejectCommand replies with an error before execution and, inside MULTI,

@@ -26,19 +26,17 @@ var (
 	errNoCluster   = rerr.Line("ERR Can not run script on cluster, 'no-cluster' flag is set.")
 	errROScript    = rerr.Line("ERR Can not execute a script with write flag using *_ro command.")
 	errScriptOOM   = rerr.Line("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
-	errDebugSHA    = rerr.Line("ERR Please use EVAL instead of EVALSHA for debugging")
 )
 
 // Script-level refusals of a command a script calls (scriptCall), quoted
 // in the error table without their code.
 const (
-	refUnknown   = "Unknown Redis command called from script"
-	refArity     = "Wrong number of args calling Redis command from script"
-	refNoScript  = "This Redis command is not allowed from script"
-	refROScript  = "Write commands are not allowed from read-only scripts."
-	refOOM       = "-OOM command not allowed when used memory > 'maxmemory'."
-	msgKilled    = "ERR Script killed by user with SCRIPT KILL..."
-	msgFnTimeout = "ERR FUNCTION LOAD timeout"
+	refUnknown  = "Unknown Redis command called from script"
+	refArity    = "Wrong number of args calling Redis command from script"
+	refNoScript = "This Redis command is not allowed from script"
+	refROScript = "Write commands are not allowed from read-only scripts."
+	refOOM      = "-OOM command not allowed when used memory > 'maxmemory'."
+	msgKilled   = "ERR Script killed by user with SCRIPT KILL..."
 )
 
 // scriptState is the running script and the engines.
@@ -54,6 +52,9 @@ type scriptState struct {
 	// get BUSY. busy mirrors it for goroutines without the lock (cron).
 	timedOut bool
 	busy     atomic.Bool
+	// allowDenied is DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call
+	// noscript commands (script_disable_deny_script).
+	allowDenied bool
 	// oom is the OOM state before the script's command (Redis's
 	// pre_command_oom_state).
 	oom bool
@@ -128,7 +129,7 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 	if (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity {
 		return nil, s.scriptRefuse(cmd, refArity)
 	}
-	if cmd.Has(command.FlagNoScript) {
+	if cmd.Has(command.FlagNoScript) && !st.allowDenied {
 		return nil, s.scriptRefuse(cmd, refNoScript)
 	}
 	write := cmd.Has(command.FlagWrite)
@@ -166,6 +167,11 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 			s.prop.ops[i] = propOp{}
 		}
 		s.prop.ops = s.prop.ops[:mark]
+	}
+	for i := mark; i < len(s.prop.ops); i++ {
+		// The engine reuses its argument buffers for the next call; what
+		// waits to be propagated at the end of the script keeps a copy.
+		s.prop.ops[i].argv = copyArgv(s.prop.ops[i].argv)
 	}
 	lc.Argv = nil
 	return lc.B, ""
@@ -383,7 +389,9 @@ func (h scriptHost) Interrupt(r *scripting.Run) {
 	}
 	s.processEventsWhileBlocked()
 	if s.stopping.Load() {
-		// SHUTDOWN NOSAVE while the script ran: stop it.
+		// SHUTDOWN NOSAVE while the script ran: no new client gets in,
+		// and the script stops (Redis exits on the spot).
+		s.closeListeners()
 		st.eval.Kill(msgKilled)
 		st.fn.Kill(msgKilled)
 	}
@@ -504,7 +512,6 @@ func scriptDebugCommand(s *Server, c *conn) {
 }
 
 var scriptHelp = []string{
-	"SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"DEBUG (YES|SYNC|NO)",
 	"    Set the debug mode for subsequent scripts executed.",
 	"EXISTS <sha1> [<sha1> ...]",
@@ -519,16 +526,43 @@ var scriptHelp = []string{
 	"    Kill the currently executing Lua script.",
 	"LOAD <script>",
 	"    Load a script into the scripts cache without executing it.",
-	"HELP",
-	"    Prints this help.",
 }
 
-func scriptHelpCommand(s *Server, c *conn) {
-	c.Array(len(scriptHelp))
-	for _, l := range scriptHelp {
-		c.Simple(l)
+func scriptHelpCommand(s *Server, c *conn) { replyHelp(c, "SCRIPT", scriptHelp) }
+
+// infoScriptMemory writes INFO memory's scripting fields, as Redis 7.0
+// lists them.
+func (s *Server) infoScriptMemory(b *strings.Builder) {
+	st := s.scripting()
+	vmEval := uint64(st.eval.Memory())
+	vmFuncs := uint64(st.fn.Memory())
+	libs, funcs := st.fn.Count()
+	scriptsEval := uint64(st.eval.ScriptsMem)
+	field(b, "used_memory_lua", vmEval)
+	field(b, "used_memory_vm_eval", vmEval)
+	field(b, "used_memory_lua_human", humanBytes(vmEval))
+	field(b, "used_memory_scripts_eval", scriptsEval)
+	field(b, "number_of_cached_scripts", st.eval.Len())
+	field(b, "number_of_functions", funcs)
+	field(b, "number_of_libraries", libs)
+	field(b, "used_memory_vm_functions", vmFuncs)
+	field(b, "used_memory_vm_total", vmEval+vmFuncs)
+	field(b, "used_memory_vm_total_human", humanBytes(vmEval+vmFuncs))
+	field(b, "used_memory_functions", uint64(0))
+	field(b, "used_memory_scripts", scriptsEval)
+	field(b, "used_memory_scripts_human", humanBytes(scriptsEval))
+}
+
+func copyArgv(argv [][]byte) [][]byte {
+	n := 0
+	for _, a := range argv {
+		n += len(a)
 	}
+	buf := make([]byte, 0, n)
+	out := make([][]byte, len(argv))
+	for i, a := range argv {
+		buf = append(buf, a...)
+		out[i] = buf[len(buf)-len(a):]
+	}
+	return out
 }
-
-var _ = errDebugSHA
-var _ = msgFnTimeout
