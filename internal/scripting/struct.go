@@ -32,9 +32,9 @@ type structHeader struct {
 type structFmt struct {
 	L    *lua.LState
 	name string
-	fmt string
-	i   int
-	h   structHeader
+	fmt  string
+	i    int
+	h    structHeader
 }
 
 func (f *structFmt) getnum(df int) int {
