@@ -338,6 +338,13 @@ func (e *Engine) call(L *lua.LState, w *resp.Writer, run *Run, nargs int) (errLi
 	}
 	v := L.Get(-1)
 	L.Pop(1)
+	if t, ok := v.(*lua.LTable); ok {
+		if s, ok := t.RawGetString("err").(lua.LString); ok {
+			// An error table returned by the script is its error reply,
+			// counted unless it came from a command through redis.pcall.
+			return lineOf(string(s)), t.RawGetString("ignore_error_stats_update") != lua.LTrue
+		}
+	}
 	writeReply(w, v, run.Resp, 0)
 	return nil, true
 }
