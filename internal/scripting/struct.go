@@ -214,7 +214,7 @@ func structUnpack(L *lua.LState) int {
 				}
 			}
 			if opt >= 'a' {
-				if size < 8 {
+				if size > 0 && size < 8 {
 					mask := ^uint64(0) << (size*8 - 1)
 					if l&mask != 0 {
 						l |= mask
