@@ -98,6 +98,8 @@ const hookInterval = 100000
 
 // Script is a compiled EVAL script.
 type Script struct {
+	// SHA is the SHA1 of Body in lower-case hex.
+	SHA   string
 	Body  string
 	Flags uint64
 	fn    *lua.LFunction
@@ -188,7 +190,7 @@ func (e *Engine) Create(body []byte) (sha string, s *Script, errText string) {
 		return "", nil, "ERR Error compiling script (new function): " + err
 	}
 	fn.Env = e.genv
-	s = &Script{Body: string(body), Flags: flags, fn: fn}
+	s = &Script{SHA: sha, Body: string(body), Flags: flags, fn: fn}
 	e.scripts[sha] = s
 	e.ScriptsMem += int64(len(body)) + 40
 	return sha, s, ""
@@ -258,6 +260,10 @@ func compile(L *lua.LState, src, name string) (*lua.LFunction, string) {
 	if err != nil {
 		return nil, syntaxMessage(name, err, "")
 	}
+	// PUC Lua's main chunk is vararg without the 5.0 "arg" table
+	// (lparser.c sets only VARARG_ISVARARG); gopher-lua would build one
+	// on every call.
+	proto.IsVarArg &^= lua.VarArgNeedsArg
 	return L.NewFunctionFromProto(proto), ""
 }
 

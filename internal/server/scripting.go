@@ -47,6 +47,7 @@ type scriptState struct {
 	lua *conn
 	// run and caller are the running script and who called it.
 	run    *scripting.Run
+	runBuf scripting.Run
 	caller *conn
 	// timedOut: the script ran past busy-reply-threshold; other clients
 	// get BUSY. busy mirrors it for goroutines without the lock (cron).
@@ -277,11 +278,18 @@ func (s *Server) evalGeneric(c *conn, sha, ro bool) {
 	var script *scripting.Script
 	var name string
 	if sha {
-		name = strings.ToLower(string(c.Argv[1]))
-		if script = st.eval.Script(name); script == nil {
+		var lower [40]byte
+		for i, b := range c.Argv[1] {
+			if b >= 'A' && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			lower[i] = b
+		}
+		if script = st.eval.Script(string(lower[:])); script == nil {
 			c.Error(rerr.NoScript)
 			return
 		}
+		name = script.SHA
 	} else {
 		var errText string
 		name, script, errText = st.eval.Create(c.Argv[1])
@@ -329,7 +337,9 @@ func (s *Server) prepareScriptRun(c *conn, name string, flags uint64, ro, eval b
 			return nil
 		}
 	}
-	run := &scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: -1, Start: time.Now()}
+	// Scripts do not nest (EVAL and FCALL are noscript): one Run is reused.
+	run := &s.script.runBuf
+	*run = scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: -1, Start: time.Now()}
 	if ro || (flags&scripting.FlagEvalCompat == 0 && flags&scripting.FlagNoWrites != 0) {
 		run.ReadOnly = true
 	}
