@@ -130,6 +130,10 @@ type Engine struct {
 	killOnce atomic.Bool
 	ticks    int
 	rand     uint64
+	// afterKill are the cancellations of coroutines' contexts (see
+	// killContext.AfterFunc), run when the switch closes.
+	afterKill []func()
+	runs      uint64
 
 	// loading: a FUNCTION LOAD runs library code, limited to loadTimeout
 	// (0: none) from loadStart.
@@ -313,6 +317,11 @@ func (e *Engine) Kill(msg string) {
 	if e.killOnce.CompareAndSwap(false, true) {
 		e.killMsg = msg
 		close(e.kill)
+		for _, f := range e.afterKill {
+			if f != nil {
+				f()
+			}
+		}
 	}
 }
 
@@ -462,6 +471,9 @@ func (e *Engine) arm() {
 		e.killOnce.Store(false)
 	}
 	e.ticks = 0
+	e.runs++
+	clear(e.afterKill)
+	e.afterKill = e.afterKill[:0]
 	e.L.SetContext(killContext{e})
 }
 
@@ -495,6 +507,22 @@ func (k killContext) Done() <-chan struct{} {
 }
 func (k killContext) Err() error    { return killError{k.e.killMsg} }
 func (k killContext) Value(any) any { return nil }
+
+// AfterFunc lets context.WithCancel (each coroutine's thread derives its
+// context from ours) register its cancellation here instead of starting a
+// goroutine per coroutine that would wait on the switch forever.
+func (k killContext) AfterFunc(f func()) (stop func() bool) {
+	e := k.e
+	i, run := len(e.afterKill), e.runs
+	e.afterKill = append(e.afterKill, f)
+	return func() bool {
+		if run == e.runs && i < len(e.afterKill) && e.afterKill[i] != nil {
+			e.afterKill[i] = nil
+			return true
+		}
+		return false
+	}
+}
 
 type killError struct{ msg string }
 

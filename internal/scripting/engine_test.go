@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"runtime"
 	"testing"
 
 	"shoal/internal/resp"
@@ -103,5 +104,21 @@ func TestEval(t *testing.T) {
 		if got := evalString(t, e, tc.body, tc.proto, "foo"); got != tc.want {
 			t.Errorf("%q (RESP%d):\n got %q\nwant %q", tc.body, tc.proto, got, tc.want)
 		}
+	}
+}
+
+// TestCoroutinesNoGoroutines checks that coroutines a script creates do not
+// leave goroutines behind (their contexts derive from the kill switch).
+func TestCoroutinesNoGoroutines(t *testing.T) {
+	e := New(&fakeHost{})
+	before := runtime.NumGoroutine()
+	for i := 0; i < 50; i++ {
+		got := evalString(t, e, "local co = coroutine.create(function(a) coroutine.yield(a+1) return 7 end); local _, x = coroutine.resume(co, 1); local _, y = coroutine.resume(co); return {x, y}", 2)
+		if got != "*2\r\n:2\r\n:7\r\n" {
+			t.Fatalf("coroutines: %q", got)
+		}
+	}
+	if after := runtime.NumGoroutine(); after > before+2 {
+		t.Fatalf("goroutines: %d before, %d after 50 scripts with a coroutine", before, after)
 	}
 }
