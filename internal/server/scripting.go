@@ -48,7 +48,10 @@ type scriptState struct {
 	// run and caller are the running script and who called it.
 	run    *scripting.Run
 	runBuf scripting.Run
-	caller *conn
+	// byteArena and argvArena hold the copies of propagated argv.
+	byteArena []byte
+	argvArena [][]byte
+	caller    *conn
 	// timedOut: the script ran past busy-reply-threshold; other clients
 	// get BUSY. busy mirrors it for goroutines without the lock (cron).
 	timedOut bool
@@ -172,7 +175,7 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 	for i := mark; i < len(s.prop.ops); i++ {
 		// The engine reuses its argument buffers for the next call; what
 		// waits to be propagated at the end of the script keeps a copy.
-		s.prop.ops[i].argv = copyArgv(s.prop.ops[i].argv)
+		s.prop.ops[i].argv = st.keepArgv(s.prop.ops[i].argv)
 	}
 	lc.Argv = nil
 	return lc.B, ""
@@ -352,6 +355,11 @@ func (s *Server) runScript(c *conn, run *scripting.Run, body func() ([]byte, boo
 	st := &s.script
 	st.lua.DB = c.DB
 	st.run, st.caller = run, c
+	if len(s.prop.ops) == 0 {
+		st.byteArena = st.byteArena[:0]
+		clear(st.argvArena)
+		st.argvArena = st.argvArena[:0]
+	}
 	errLine, counted := body()
 	if st.timedOut {
 		s.exitScriptTimedOut()
@@ -563,16 +571,18 @@ func (s *Server) infoScriptMemory(b *strings.Builder) {
 	field(b, "used_memory_scripts_human", humanBytes(scriptsEval))
 }
 
-func copyArgv(argv [][]byte) [][]byte {
-	n := 0
+// keepArgv copies argv into the script's arenas. They are reset when a
+// script starts with nothing left to propagate, so a copy lives until its
+// command has been propagated; growing an arena leaves earlier copies in
+// the old array, untouched.
+func (st *scriptState) keepArgv(argv [][]byte) [][]byte {
+	start := len(st.argvArena)
 	for _, a := range argv {
-		n += len(a)
+		if cap(st.byteArena)-len(st.byteArena) < len(a) {
+			st.byteArena = make([]byte, 0, max(4096, 2*len(a)))
+		}
+		st.byteArena = append(st.byteArena, a...)
+		st.argvArena = append(st.argvArena, st.byteArena[len(st.byteArena)-len(a):len(st.byteArena):len(st.byteArena)])
 	}
-	buf := make([]byte, 0, n)
-	out := make([][]byte, len(argv))
-	for i, a := range argv {
-		buf = append(buf, a...)
-		out[i] = buf[len(buf)-len(a):]
-	}
-	return out
+	return st.argvArena[start:len(st.argvArena):len(st.argvArena)]
 }
