@@ -131,7 +131,10 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	}
 	c.ResetCommandState()
 	s.prop.depth++
-	s.tracking.cur = c
+	if c.Flags&command.ClientLua == 0 {
+		// A script's commands act for its caller (NOLOOP).
+		s.tracking.cur = c
+	}
 	s.ks.ReadCommand = cmd.Has(command.FlagReadOnly)
 	dirty := s.core.Dirty
 	// One clock reading per command: the end of this one is the start of

@@ -586,3 +586,13 @@ func (st *scriptState) keepArgv(argv [][]byte) [][]byte {
 	}
 	return st.argvArena[start:len(st.argvArena):len(st.argvArena)]
 }
+
+// isROScriptCommand reports EVAL_RO, EVALSHA_RO and FCALL_RO, read-only
+// commands whose keys are tracked only through the commands they run.
+func isROScriptCommand(cmd *command.Command) bool {
+	switch cmd.Name {
+	case "eval_ro", "evalsha_ro", "fcall_ro":
+		return true
+	}
+	return false
+}
