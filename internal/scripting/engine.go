@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"strconv"
@@ -207,7 +208,7 @@ func ExtractShebang(body []byte) (flags uint64, shebangLen int, errText string) 
 	if len(body) < 2 || body[0] != '#' || body[1] != '!' {
 		return FlagEvalCompat, 0, ""
 	}
-	end := strings.IndexByte(string(body), '\n')
+	end := bytes.IndexByte(body, '\n')
 	if end < 0 {
 		return 0, 0, "Invalid script shebang"
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -204,6 +205,10 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 	var flags uint64
 	switch cmd.Name {
 	case "eval", "eval_ro":
+		if !bytes.HasPrefix(c.Argv[1], []byte("#!")) {
+			// No shebang: EVAL's own flags (and no SHA1 to compute).
+			return cmd.Flags
+		}
 		f, _, errText := scripting.ExtractShebang(c.Argv[1])
 		if errText != "" {
 			return cmd.Flags
