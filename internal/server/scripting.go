@@ -389,7 +389,9 @@ func (s *Server) runScript(c *conn, run *scripting.Run, body func() ([]byte, boo
 func (h scriptHost) Interrupt(r *scripting.Run) {
 	s := h.s
 	st := &s.script
-	if st.run != r || s.cfg.BusyReplyThreshold <= 0 {
+	if st.run != r || s.cfg.BusyReplyThreshold <= 0 || s.ks.Loading {
+		// Replaying the AOF (at start-up the lock may not even be held)
+		// nothing else is served.
 		return
 	}
 	elapsed := time.Since(r.Start)
