@@ -313,15 +313,15 @@ func (e *Engine) mathRandom(L *lua.LState) int {
 	case 0:
 		L.Push(lua.LNumber(f))
 	case 1:
-		u := L.CheckInt(1)
+		u := checkInt(L, 1)
 		if u < 1 {
-			L.ArgError(1, "interval is empty")
+			argError(L, 1, "random", "interval is empty")
 		}
 		L.Push(lua.LNumber(math.Floor(f*float64(u)) + 1))
 	case 2:
-		l, u := L.CheckInt(1), L.CheckInt(2)
+		l, u := checkInt(L, 1), checkInt(L, 2)
 		if l > u {
-			L.ArgError(2, "interval is empty")
+			argError(L, 2, "random", "interval is empty")
 		}
 		L.Push(lua.LNumber(math.Floor(f*float64(u-l+1)) + float64(l)))
 	default:
@@ -331,7 +331,7 @@ func (e *Engine) mathRandom(L *lua.LState) int {
 }
 
 func (e *Engine) mathRandomseed(L *lua.LState) int {
-	e.rand = lrandSeed(int32(L.CheckInt(1)))
+	e.rand = lrandSeed(int32(checkInt(L, 1)))
 	return 0
 }
 
@@ -348,4 +348,14 @@ func lrandSeed(seed int32) uint64 {
 func lrand48(x uint64) (next, r uint64) {
 	next = (x*0x5DEECE66D + 0xB) & (1<<48 - 1)
 	return next, next >> 17
+}
+
+// checkInt is luaL_checkint: a number, or a string that converts to one.
+func checkInt(L *lua.LState, i int) int {
+	if s, ok := L.Get(i).(lua.LString); ok {
+		if f, err := strconv.ParseFloat(strings.TrimSpace(string(s)), 64); err == nil {
+			return int(f)
+		}
+	}
+	return int(L.CheckNumber(i))
 }

@@ -43,9 +43,9 @@ func openCJSON(L *lua.LState) *lua.LTable {
 	t.RawSetString("encode", L.NewFunction(cfg.encode))
 	t.RawSetString("decode", L.NewFunction(cfg.decode))
 	t.RawSetString("encode_sparse_array", L.NewFunction(cfg.encodeSparseArray))
-	t.RawSetString("encode_max_depth", L.NewFunction(cfgInt(&cfg.encodeMaxDepth, 1, math.MaxInt32)))
-	t.RawSetString("decode_max_depth", L.NewFunction(cfgInt(&cfg.decodeMaxDepth, 1, math.MaxInt32)))
-	t.RawSetString("encode_number_precision", L.NewFunction(cfgInt(&cfg.precision, 1, 14)))
+	t.RawSetString("encode_max_depth", L.NewFunction(cfgInt("encode_max_depth", &cfg.encodeMaxDepth, 1, math.MaxInt32)))
+	t.RawSetString("decode_max_depth", L.NewFunction(cfgInt("decode_max_depth", &cfg.decodeMaxDepth, 1, math.MaxInt32)))
+	t.RawSetString("encode_number_precision", L.NewFunction(cfgInt("encode_number_precision", &cfg.precision, 1, 14)))
 	t.RawSetString("encode_keep_buffer", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LTrue)
 		return 1
@@ -80,12 +80,12 @@ func openCJSON(L *lua.LState) *lua.LTable {
 	return t
 }
 
-func cfgInt(p *int, min, max int) lua.LGFunction {
+func cfgInt(name string, p *int, min, max int) lua.LGFunction {
 	return func(L *lua.LState) int {
 		if L.GetTop() >= 1 && L.Get(1) != lua.LNil {
 			n := L.CheckInt(1)
 			if n < min || n > max {
-				L.ArgError(1, "expected integer between "+strconv.Itoa(min)+" and "+strconv.Itoa(max))
+				argError(L, 1, name, "expected integer between "+strconv.Itoa(min)+" and "+strconv.Itoa(max))
 			}
 			*p = n
 		}
@@ -112,7 +112,7 @@ func (cfg *cjsonConfig) encodeSparseArray(L *lua.LState) int {
 
 func (cfg *cjsonConfig) encode(L *lua.LState) int {
 	if L.GetTop() != 1 {
-		L.ArgError(1, "expected 1 argument")
+		argError(L, 1, "encode", "expected 1 argument")
 	}
 	var sb strings.Builder
 	cfg.appendValue(L, &sb, L.Get(1), 0)
@@ -293,7 +293,7 @@ type jsonParser struct {
 
 func (cfg *cjsonConfig) decode(L *lua.LState) int {
 	if L.GetTop() != 1 {
-		L.ArgError(1, "expected 1 argument")
+		argError(L, 1, "decode", "expected 1 argument")
 	}
 	data := L.CheckString(1)
 	if len(data) >= 2 && (data[0] == 0 || data[1] == 0) {

@@ -38,7 +38,7 @@ func openCmsgpack(L *lua.LState) *lua.LTable {
 func mpPack(L *lua.LState) int {
 	n := L.GetTop()
 	if n == 0 {
-		L.RaiseError("MessagePack pack needs input.")
+		argError(L, 0, "pack", "MessagePack pack needs input.")
 	}
 	var b []byte
 	for i := 1; i <= n; i++ {

@@ -35,8 +35,7 @@ func parseReply(L *lua.LState, b []byte, pos int) (lua.LValue, int) {
 	}
 	switch typ {
 	case ':':
-		n, _ := strconv.ParseInt(string(line), 10, 64)
-		return lua.LNumber(n), next
+		return lua.LNumber(atoi64(line)), next
 	case '$', '=':
 		n, _ := strconv.Atoi(string(line))
 		if n < 0 {
@@ -236,4 +235,20 @@ func luaToInt64(f float64) int64 {
 		return -1 << 63
 	}
 	return int64(f)
+}
+
+// atoi64 parses the integer of a reply line written by our own commands.
+func atoi64(b []byte) int64 {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var n int64
+	for _, c := range b {
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }

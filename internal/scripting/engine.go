@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"strconv"
@@ -98,6 +99,8 @@ const hookInterval = 100000
 
 // Script is a compiled EVAL script.
 type Script struct {
+	// SHA is the SHA1 of Body in lower-case hex.
+	SHA   string
 	Body  string
 	Flags uint64
 	fn    *lua.LFunction
@@ -128,6 +131,10 @@ type Engine struct {
 	killOnce atomic.Bool
 	ticks    int
 	rand     uint64
+	// afterKill are the cancellations of coroutines' contexts (see
+	// killContext.AfterFunc), run when the switch closes.
+	afterKill []func()
+	runs      uint64
 
 	// loading: a FUNCTION LOAD runs library code, limited to loadTimeout
 	// (0: none) from loadStart.
@@ -188,7 +195,7 @@ func (e *Engine) Create(body []byte) (sha string, s *Script, errText string) {
 		return "", nil, "ERR Error compiling script (new function): " + err
 	}
 	fn.Env = e.genv
-	s = &Script{Body: string(body), Flags: flags, fn: fn}
+	s = &Script{SHA: sha, Body: string(body), Flags: flags, fn: fn}
 	e.scripts[sha] = s
 	e.ScriptsMem += int64(len(body)) + 40
 	return sha, s, ""
@@ -201,7 +208,7 @@ func ExtractShebang(body []byte) (flags uint64, shebangLen int, errText string) 
 	if len(body) < 2 || body[0] != '#' || body[1] != '!' {
 		return FlagEvalCompat, 0, ""
 	}
-	end := strings.IndexByte(string(body), '\n')
+	end := bytes.IndexByte(body, '\n')
 	if end < 0 {
 		return 0, 0, "Invalid script shebang"
 	}
@@ -252,31 +259,50 @@ func ParseFlags(names []string) (flags uint64, bad string) {
 func compile(L *lua.LState, src, name string) (*lua.LFunction, string) {
 	chunk, err := parse.Parse(strings.NewReader(src), name)
 	if err != nil {
-		return nil, syntaxMessage(name, err, strings.Count(src, "\n")+1)
+		return nil, syntaxMessage(name, err, src)
 	}
 	proto, err := lua.Compile(chunk, name)
 	if err != nil {
-		return nil, syntaxMessage(name, err, 0)
+		return nil, syntaxMessage(name, err, "")
 	}
+	// PUC Lua's main chunk is vararg without the 5.0 "arg" table
+	// (lparser.c sets only VARARG_ISVARARG); gopher-lua would build one
+	// on every call.
+	proto.IsVarArg &^= lua.VarArgNeedsArg
 	return L.NewFunctionFromProto(proto), ""
 }
 
 // syntaxMessage turns gopher-lua's "name line:N(column:C) near 'tok':
 // msg" into PUC Lua's "name:N: msg near 'tok'".
-func syntaxMessage(name string, err error, lines int) string {
+func syntaxMessage(name string, err error, src string) string {
 	msg := err.Error()
 	if pe, ok := err.(*parse.Error); ok {
+		lines := strings.Split(src, "\n")
 		tok := pe.Token
 		if tok == "EOF" || tok == "" {
 			tok = "<eof>"
 		}
 		m := pe.Message
-		if m == "syntax error" {
-			m = "unexpected symbol"
-		}
 		line := pe.Pos.Line
+		switch m {
+		case "syntax error":
+			m = "unexpected symbol"
+		case "unterminated string":
+			// PUC Lua stops at the line end, before counting it, and
+			// quotes the token with its opening quote.
+			m = "unfinished string"
+			if line != parse.EOF {
+				line--
+				if line >= 1 && line <= len(lines) {
+					l := strings.TrimRight(lines[line-1], "\r")
+					if i := len(l) - len(tok) - 1; i >= 0 && strings.HasSuffix(l, tok) {
+						tok = l[i:]
+					}
+				}
+			}
+		}
 		if line == parse.EOF {
-			line, tok = lines, "<eof>"
+			line, tok = len(lines), "<eof>"
 		}
 		return name + ":" + strconv.Itoa(line) + ": " + m + " near '" + tok + "'"
 	}
@@ -292,6 +318,11 @@ func (e *Engine) Kill(msg string) {
 	if e.killOnce.CompareAndSwap(false, true) {
 		e.killMsg = msg
 		close(e.kill)
+		for _, f := range e.afterKill {
+			if f != nil {
+				f()
+			}
+		}
 	}
 }
 
@@ -323,6 +354,13 @@ func (e *Engine) call(L *lua.LState, w *resp.Writer, run *Run, nargs int) (errLi
 	}
 	v := L.Get(-1)
 	L.Pop(1)
+	if t, ok := v.(*lua.LTable); ok {
+		if s, ok := t.RawGetString("err").(lua.LString); ok {
+			// An error table returned by the script is its error reply,
+			// counted unless it came from a command through redis.pcall.
+			return lineOf(string(s)), t.RawGetString("ignore_error_stats_update") != lua.LTrue
+		}
+	}
 	writeReply(w, v, run.Resp, 0)
 	return nil, true
 }
@@ -434,6 +472,9 @@ func (e *Engine) arm() {
 		e.killOnce.Store(false)
 	}
 	e.ticks = 0
+	e.runs++
+	clear(e.afterKill)
+	e.afterKill = e.afterKill[:0]
 	e.L.SetContext(killContext{e})
 }
 
@@ -467,6 +508,22 @@ func (k killContext) Done() <-chan struct{} {
 }
 func (k killContext) Err() error    { return killError{k.e.killMsg} }
 func (k killContext) Value(any) any { return nil }
+
+// AfterFunc lets context.WithCancel (each coroutine's thread derives its
+// context from ours) register its cancellation here instead of starting a
+// goroutine per coroutine that would wait on the switch forever.
+func (k killContext) AfterFunc(f func()) (stop func() bool) {
+	e := k.e
+	i, run := len(e.afterKill), e.runs
+	e.afterKill = append(e.afterKill, f)
+	return func() bool {
+		if run == e.runs && i < len(e.afterKill) && e.afterKill[i] != nil {
+			e.afterKill[i] = nil
+			return true
+		}
+		return false
+	}
+}
 
 type killError struct{ msg string }
 

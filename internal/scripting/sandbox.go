@@ -142,10 +142,12 @@ func noSuchGlobal(L *lua.LState) int {
 	return 0
 }
 
+// A protected table's rawset and setmetatable fail as Redis's Lua fails
+// them, inside the C function: without a position.
 func (sb *sandbox) rawset(L *lua.LState) int {
 	t := L.CheckTable(1)
 	if sb.protected[t] {
-		L.RaiseError(errReadonly)
+		L.Error(lua.LString(errReadonly), 0)
 	}
 	t.RawSet(L.CheckAny(2), L.CheckAny(3))
 	L.Push(t)
@@ -155,11 +157,11 @@ func (sb *sandbox) rawset(L *lua.LState) int {
 func (sb *sandbox) setmetatable(L *lua.LState) int {
 	t := L.CheckTable(1)
 	if sb.protected[t] {
-		L.RaiseError(errReadonly)
+		L.Error(lua.LString(errReadonly), 0)
 	}
 	mt := L.Get(2)
 	if _, ok := mt.(*lua.LTable); !ok && mt != lua.LNil {
-		L.ArgError(2, "nil or table expected")
+		argError(L, 2, "setmetatable", "nil or table expected")
 	}
 	if old, ok := L.GetMetatable(t).(*lua.LTable); ok && old.RawGetString("__metatable") != lua.LNil {
 		L.RaiseError("cannot change a protected metatable")
@@ -250,4 +252,9 @@ func luaCollectGarbage(L *lua.LState) int {
 func luaGcinfo(L *lua.LState) int {
 	L.Push(lua.LNumber(0))
 	return 1
+}
+
+// argError raises Lua's "bad argument #n to 'fname' (msg)".
+func argError(L *lua.LState, n int, fname, msg string) {
+	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
 }

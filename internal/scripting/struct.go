@@ -30,10 +30,11 @@ type structHeader struct {
 }
 
 type structFmt struct {
-	L   *lua.LState
-	fmt string
-	i   int
-	h   structHeader
+	L    *lua.LState
+	name string
+	fmt  string
+	i    int
+	h    structHeader
 }
 
 func (f *structFmt) getnum(df int) int {
@@ -100,16 +101,16 @@ func (f *structFmt) control(opt byte) {
 		}
 		f.h.align = a
 	default:
-		f.L.ArgError(1, "invalid format option '"+string(opt)+"'")
+		argError(f.L, 1, f.name, "invalid format option '"+string(opt)+"'")
 	}
 }
 
-func newStructFmt(L *lua.LState) *structFmt {
-	return &structFmt{L: L, fmt: L.CheckString(1), h: structHeader{align: 1}}
+func newStructFmt(L *lua.LState, name string) *structFmt {
+	return &structFmt{L: L, name: name, fmt: L.CheckString(1), h: structHeader{align: 1}}
 }
 
 func structPack(L *lua.LState) int {
-	f := newStructFmt(L)
+	f := newStructFmt(L, "pack")
 	arg := 2
 	var out []byte
 	for f.i < len(f.fmt) {
@@ -167,7 +168,7 @@ func structPack(L *lua.LState) int {
 				size = len(s)
 			}
 			if len(s) < size {
-				L.ArgError(arg, "string too short")
+				argError(L, arg, "pack", "string too short")
 			}
 			out = append(out, s[:size]...)
 			if opt == 's' {
@@ -182,11 +183,11 @@ func structPack(L *lua.LState) int {
 }
 
 func structUnpack(L *lua.LState) int {
-	f := newStructFmt(L)
+	f := newStructFmt(L, "unpack")
 	data := L.CheckString(2)
 	pos := L.OptInt(3, 1)
 	if pos <= 0 {
-		L.ArgError(3, "offset must be 1 or greater")
+		argError(L, 3, "unpack", "offset must be 1 or greater")
 	}
 	pos--
 	ld := len(data)
@@ -197,7 +198,7 @@ func structUnpack(L *lua.LState) int {
 		size := f.optsize(opt)
 		pos += f.toalign(pos, opt, size)
 		if !(size <= ld && pos <= ld-size) {
-			L.ArgError(2, "data string too short")
+			argError(L, 2, "unpack", "data string too short")
 		}
 		switch opt {
 		case 'b', 'B', 'h', 'H', 'l', 'L', 'T', 'i', 'I':
@@ -213,7 +214,7 @@ func structUnpack(L *lua.LState) int {
 				}
 			}
 			if opt >= 'a' {
-				if size < 8 {
+				if size > 0 && size < 8 {
 					mask := ^uint64(0) << (size*8 - 1)
 					if l&mask != 0 {
 						l |= mask
@@ -253,7 +254,7 @@ func structUnpack(L *lua.LState) int {
 				L.Pop(1)
 				n--
 				if !(size <= ld && pos <= ld-size) {
-					L.ArgError(2, "data string too short")
+					argError(L, 2, "unpack", "data string too short")
 				}
 			}
 			L.Push(lua.LString(data[pos : pos+size]))
@@ -282,7 +283,7 @@ func structUnpack(L *lua.LState) int {
 }
 
 func structSize(L *lua.LState) int {
-	f := newStructFmt(L)
+	f := newStructFmt(L, "size")
 	pos := 0
 	for f.i < len(f.fmt) {
 		opt := f.fmt[f.i]
@@ -290,9 +291,9 @@ func structSize(L *lua.LState) int {
 		size := f.optsize(opt)
 		pos += f.toalign(pos, opt, size)
 		if opt == 's' {
-			L.ArgError(1, "options 's' has no fixed size")
+			argError(L, 1, "size", "options 's' has no fixed size")
 		} else if opt == 'c' && size == 0 {
-			L.ArgError(1, "option 'c0' has no fixed size")
+			argError(L, 1, "size", "option 'c0' has no fixed size")
 		}
 		if !isAlnum(opt) {
 			f.control(opt)

@@ -129,6 +129,10 @@ func debugCommand(s *Server, c *conn) {
 		}
 		s.aof.flushSleep = time.Duration(us) * time.Microsecond
 		c.Simple("OK")
+	case sub == "set-disable-deny-scripts" && argc == 3:
+		n, _ := strconv.Atoi(string(c.Argv[2]))
+		s.script.allowDenied = n != 0
+		c.Simple("OK")
 	case sub == "reload":
 		debugReload(s, c)
 	case sub == "loadaof":

@@ -101,7 +101,10 @@ func (s *Server) processCommand(c *conn) {
 		return
 	}
 	s.call(c, cmd)
-	s.handleClientsBlockedOnKeys()
+	if !s.script.timedOut {
+		// Keys a busy script made ready are served after it.
+		s.handleClientsBlockedOnKeys()
+	}
 }
 
 // rejectCommand replies with an error before execution and, inside MULTI,
@@ -149,7 +152,10 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	}
 	c.ResetCommandState()
 	s.prop.depth++
-	s.tracking.cur = c
+	if c.Flags&command.ClientLua == 0 {
+		// A script's commands act for its caller (NOLOOP).
+		s.tracking.cur = c
+	}
 	s.ks.ReadCommand = cmd.Has(command.FlagReadOnly)
 	s.ks.MasterApplying = c.Flags&command.ClientMaster != 0
 	dirty := s.core.Dirty

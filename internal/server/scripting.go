@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -26,19 +27,17 @@ var (
 	errNoCluster   = rerr.Line("ERR Can not run script on cluster, 'no-cluster' flag is set.")
 	errROScript    = rerr.Line("ERR Can not execute a script with write flag using *_ro command.")
 	errScriptOOM   = rerr.Line("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
-	errDebugSHA    = rerr.Line("ERR Please use EVAL instead of EVALSHA for debugging")
 )
 
 // Script-level refusals of a command a script calls (scriptCall), quoted
 // in the error table without their code.
 const (
-	refUnknown   = "Unknown Redis command called from script"
-	refArity     = "Wrong number of args calling Redis command from script"
-	refNoScript  = "This Redis command is not allowed from script"
-	refROScript  = "Write commands are not allowed from read-only scripts."
-	refOOM       = "-OOM command not allowed when used memory > 'maxmemory'."
-	msgKilled    = "ERR Script killed by user with SCRIPT KILL..."
-	msgFnTimeout = "ERR FUNCTION LOAD timeout"
+	refUnknown  = "Unknown Redis command called from script"
+	refArity    = "Wrong number of args calling Redis command from script"
+	refNoScript = "This Redis command is not allowed from script"
+	refROScript = "Write commands are not allowed from read-only scripts."
+	refOOM      = "-OOM command not allowed when used memory > 'maxmemory'."
+	msgKilled   = "ERR Script killed by user with SCRIPT KILL..."
 )
 
 // scriptState is the running script and the engines.
@@ -49,11 +48,18 @@ type scriptState struct {
 	lua *conn
 	// run and caller are the running script and who called it.
 	run    *scripting.Run
-	caller *conn
+	runBuf scripting.Run
+	// byteArena and argvArena hold the copies of propagated argv.
+	byteArena []byte
+	argvArena [][]byte
+	caller    *conn
 	// timedOut: the script ran past busy-reply-threshold; other clients
 	// get BUSY. busy mirrors it for goroutines without the lock (cron).
 	timedOut bool
 	busy     atomic.Bool
+	// allowDenied is DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call
+	// noscript commands (script_disable_deny_script).
+	allowDenied bool
 	// oom is the OOM state before the script's command (Redis's
 	// pre_command_oom_state).
 	oom bool
@@ -128,7 +134,7 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 	if (cmd.Arity > 0 && len(argv) != cmd.Arity) || len(argv) < -cmd.Arity {
 		return nil, s.scriptRefuse(cmd, refArity)
 	}
-	if cmd.Has(command.FlagNoScript) {
+	if cmd.Has(command.FlagNoScript) && !st.allowDenied {
 		return nil, s.scriptRefuse(cmd, refNoScript)
 	}
 	write := cmd.Has(command.FlagWrite)
@@ -167,6 +173,11 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 		}
 		s.prop.ops = s.prop.ops[:mark]
 	}
+	for i := mark; i < len(s.prop.ops); i++ {
+		// The engine reuses its argument buffers for the next call; what
+		// waits to be propagated at the end of the script keeps a copy.
+		s.prop.ops[i].argv = st.keepArgv(s.prop.ops[i].argv)
+	}
 	lc.Argv = nil
 	return lc.B, ""
 }
@@ -194,6 +205,10 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 	var flags uint64
 	switch cmd.Name {
 	case "eval", "eval_ro":
+		if !bytes.HasPrefix(c.Argv[1], []byte("#!")) {
+			// No shebang: EVAL's own flags (and no SHA1 to compute).
+			return cmd.Flags
+		}
 		f, _, errText := scripting.ExtractShebang(c.Argv[1])
 		if errText != "" {
 			return cmd.Flags
@@ -271,11 +286,18 @@ func (s *Server) evalGeneric(c *conn, sha, ro bool) {
 	var script *scripting.Script
 	var name string
 	if sha {
-		name = strings.ToLower(string(c.Argv[1]))
-		if script = st.eval.Script(name); script == nil {
+		var lower [40]byte
+		for i, b := range c.Argv[1] {
+			if b >= 'A' && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			lower[i] = b
+		}
+		if script = st.eval.Script(string(lower[:])); script == nil {
 			c.Error(rerr.NoScript)
 			return
 		}
+		name = script.SHA
 	} else {
 		var errText string
 		name, script, errText = st.eval.Create(c.Argv[1])
@@ -323,7 +345,9 @@ func (s *Server) prepareScriptRun(c *conn, name string, flags uint64, ro, eval b
 			return nil
 		}
 	}
-	run := &scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: -1, Start: time.Now()}
+	// Scripts do not nest (EVAL and FCALL are noscript): one Run is reused.
+	run := &s.script.runBuf
+	*run = scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: -1, Start: time.Now()}
 	if ro || (flags&scripting.FlagEvalCompat == 0 && flags&scripting.FlagNoWrites != 0) {
 		run.ReadOnly = true
 	}
@@ -336,6 +360,11 @@ func (s *Server) runScript(c *conn, run *scripting.Run, body func() ([]byte, boo
 	st := &s.script
 	st.lua.DB = c.DB
 	st.run, st.caller = run, c
+	if len(s.prop.ops) == 0 {
+		st.byteArena = st.byteArena[:0]
+		clear(st.argvArena)
+		st.argvArena = st.argvArena[:0]
+	}
 	errLine, counted := body()
 	if st.timedOut {
 		s.exitScriptTimedOut()
@@ -360,7 +389,9 @@ func (s *Server) runScript(c *conn, run *scripting.Run, body func() ([]byte, boo
 func (h scriptHost) Interrupt(r *scripting.Run) {
 	s := h.s
 	st := &s.script
-	if st.run != r || s.cfg.BusyReplyThreshold <= 0 {
+	if st.run != r || s.cfg.BusyReplyThreshold <= 0 || s.ks.Loading {
+		// Replaying the AOF (at start-up the lock may not even be held)
+		// nothing else is served.
 		return
 	}
 	elapsed := time.Since(r.Start)
@@ -383,7 +414,9 @@ func (h scriptHost) Interrupt(r *scripting.Run) {
 	}
 	s.processEventsWhileBlocked()
 	if s.stopping.Load() {
-		// SHUTDOWN NOSAVE while the script ran: stop it.
+		// SHUTDOWN NOSAVE while the script ran: no new client gets in,
+		// and the script stops (Redis exits on the spot).
+		s.closeListeners()
 		st.eval.Kill(msgKilled)
 		st.fn.Kill(msgKilled)
 	}
@@ -504,7 +537,6 @@ func scriptDebugCommand(s *Server, c *conn) {
 }
 
 var scriptHelp = []string{
-	"SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"DEBUG (YES|SYNC|NO)",
 	"    Set the debug mode for subsequent scripts executed.",
 	"EXISTS <sha1> [<sha1> ...]",
@@ -519,16 +551,55 @@ var scriptHelp = []string{
 	"    Kill the currently executing Lua script.",
 	"LOAD <script>",
 	"    Load a script into the scripts cache without executing it.",
-	"HELP",
-	"    Prints this help.",
 }
 
-func scriptHelpCommand(s *Server, c *conn) {
-	c.Array(len(scriptHelp))
-	for _, l := range scriptHelp {
-		c.Simple(l)
+func scriptHelpCommand(s *Server, c *conn) { replyHelp(c, "SCRIPT", scriptHelp) }
+
+// infoScriptMemory writes INFO memory's scripting fields, as Redis 7.0
+// lists them.
+func (s *Server) infoScriptMemory(b *strings.Builder) {
+	st := s.scripting()
+	vmEval := uint64(st.eval.Memory())
+	vmFuncs := uint64(st.fn.Memory())
+	libs, funcs := st.fn.Count()
+	scriptsEval := uint64(st.eval.ScriptsMem)
+	field(b, "used_memory_lua", vmEval)
+	field(b, "used_memory_vm_eval", vmEval)
+	field(b, "used_memory_lua_human", humanBytes(vmEval))
+	field(b, "used_memory_scripts_eval", scriptsEval)
+	field(b, "number_of_cached_scripts", st.eval.Len())
+	field(b, "number_of_functions", funcs)
+	field(b, "number_of_libraries", libs)
+	field(b, "used_memory_vm_functions", vmFuncs)
+	field(b, "used_memory_vm_total", vmEval+vmFuncs)
+	field(b, "used_memory_vm_total_human", humanBytes(vmEval+vmFuncs))
+	field(b, "used_memory_functions", uint64(0))
+	field(b, "used_memory_scripts", scriptsEval)
+	field(b, "used_memory_scripts_human", humanBytes(scriptsEval))
+}
+
+// keepArgv copies argv into the script's arenas. They are reset when a
+// script starts with nothing left to propagate, so a copy lives until its
+// command has been propagated; growing an arena leaves earlier copies in
+// the old array, untouched.
+func (st *scriptState) keepArgv(argv [][]byte) [][]byte {
+	start := len(st.argvArena)
+	for _, a := range argv {
+		if cap(st.byteArena)-len(st.byteArena) < len(a) {
+			st.byteArena = make([]byte, 0, max(4096, 2*len(a)))
+		}
+		st.byteArena = append(st.byteArena, a...)
+		st.argvArena = append(st.argvArena, st.byteArena[len(st.byteArena)-len(a):len(st.byteArena):len(st.byteArena)])
 	}
+	return st.argvArena[start:len(st.argvArena):len(st.argvArena)]
 }
 
-var _ = errDebugSHA
-var _ = msgFnTimeout
+// isROScriptCommand reports EVAL_RO, EVALSHA_RO and FCALL_RO, read-only
+// commands whose keys are tracked only through the commands they run.
+func isROScriptCommand(cmd *command.Command) bool {
+	switch cmd.Name {
+	case "eval_ro", "evalsha_ro", "fcall_ro":
+		return true
+	}
+	return false
+}

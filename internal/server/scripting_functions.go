@@ -319,7 +319,6 @@ func functionStatsCommand(s *Server, c *conn) {
 }
 
 var functionHelp = []string{
-	"FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"LOAD [REPLACE] <FUNCTION CODE>",
 	"    Create a new library with the given library name and code.",
 	"DELETE <LIBRARY NAME>",
@@ -357,16 +356,9 @@ var functionHelp = []string{
 	"    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
 	"      libraries with the new libraries (notice that even on this option there is a chance of failure",
 	"      in case of functions name collision with another library).",
-	"HELP",
-	"    Prints this help.",
 }
 
-func functionHelpCommand(s *Server, c *conn) {
-	c.Array(len(functionHelp))
-	for _, l := range functionHelp {
-		c.Simple(l)
-	}
-}
+func functionHelpCommand(s *Server, c *conn) { replyHelp(c, "FUNCTION", functionHelp) }
 
 // loadFunction is the RDB loader's FUNCTION2 handler (rdbFunctionLoad);
 // replace is DEBUG RELOAD MERGE's RDBFLAGS_ALLOW_DUP.

@@ -442,8 +442,14 @@ func (s *Server) trackingDisable(c *conn) {
 // delivers the invalidations held back for its client.
 func (s *Server) trackingAfterCall(c *conn, cmd *command.Command) {
 	t := &s.tracking
-	if c.Flags&command.ClientTracking != 0 && c.track.flags&trackBcast == 0 && cmd.Has(command.FlagReadOnly) {
-		s.trackingRememberKeys(c, cmd)
+	// A script that runs a read command tracks its declared keys for its
+	// caller; EVAL_RO and FCALL_RO themselves track nothing (call()).
+	tc, tcmd := c, cmd
+	if c.Flags&command.ClientLua != 0 && s.script.caller != nil {
+		tc, tcmd = s.script.caller, s.script.caller.Cmd
+	}
+	if tc.Flags&command.ClientTracking != 0 && tc.track.flags&trackBcast == 0 && cmd.Has(command.FlagReadOnly) && !isROScriptCommand(cmd) {
+		s.trackingRememberKeys(tc, tcmd)
 	}
 	if t.flushed {
 		t.flushed = false
