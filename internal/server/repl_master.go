@@ -571,6 +571,7 @@ func (s *Server) replicaStartStream(c *conn) {
 // replChunk is unsent. It reports false once c is gone. Called without
 // s.mu.
 func (s *Server) replSend(c *conn, p []byte) bool {
+	var stalled time.Time
 	for len(p) > 0 {
 		s.mu.Lock()
 		if c.closed || c.Flags&command.ClientCloseASAP != 0 {
@@ -583,7 +584,18 @@ func (s *Server) replSend(c *conn, p []byte) bool {
 			p = p[n:]
 			c.queueWrite()
 			s.mu.Unlock()
+			stalled = time.Time{}
 			continue
+		}
+		if stalled.IsZero() {
+			stalled = time.Now()
+		} else if time.Since(stalled) > time.Duration(s.cfg.ReplTimeout)*time.Second {
+			// A replica that reads nothing for repl-timeout during its
+			// transfer is dropped ("timedout replica (full sync)").
+			s.logf(logWarning, "Disconnecting timedout replica (full sync): %s", s.replicaName(c))
+			s.killClient(c)
+			s.mu.Unlock()
+			return false
 		}
 		s.mu.Unlock()
 		select {

@@ -125,6 +125,7 @@ func (s *Server) replicationSetMaster(host string, port int) {
 	}
 	rp.host, rp.port = host, port
 	s.ks.Replica = true
+	s.log.setRole('S')
 	if wasMaster {
 		// Our own history is the "cached master": if the new master was
 		// our replica, PSYNC continues from it (replicationCacheMasterUsingMyself).
@@ -161,6 +162,7 @@ func (s *Server) replicationUnsetMaster() {
 	rp.haveHistory = false
 	rp.applied = nil
 	s.ks.Replica = false
+	s.log.setRole('M')
 	// A new history, keeping the old one for replicas that were our
 	// master's (shiftReplicationId).
 	s.repl.ids.Shift(randomHex(s.rnd, repl.IDLen))
