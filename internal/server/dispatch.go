@@ -73,6 +73,12 @@ func (s *Server) processCommand(c *conn) {
 		s.rejectCommand(c, e)
 		return
 	}
+	if c.Flags&command.ClientReplica != 0 {
+		if e := replicaKeyspaceRefusal(c, cmd); e != nil {
+			s.rejectCommand(c, e)
+			return
+		}
+	}
 	if c.Flags&command.ClientMulti != 0 && !isMultiControl(cmd) {
 		s.queueMultiCommand(c)
 		return

@@ -255,6 +255,32 @@ func replconfCommand(s *Server, c *conn) {
 	c.Simple("OK")
 }
 
+// replicaReplied drops a replica whose command produced a reply: the link
+// carries the stream, never replies (logInvalidUseAndFreeClientAsync).
+// Called with s.mu held.
+func (s *Server) replicaReplied(c *conn, replyStart int) {
+	name := "<unknown>"
+	if c.Cmd != nil {
+		name = c.Cmd.FullName()
+	}
+	if c.Errored() > 0 {
+		s.logf(logWarning, "== CRITICAL == This master is sending an error to its replica: '%s' after processing the command '%s'", strings.TrimSpace(strings.TrimPrefix(string(c.B[replyStart:]), "-")), name)
+	}
+	c.B = c.B[:replyStart]
+	s.logf(logWarning, "Replica generated a reply to command '%s', disconnecting it: %s", name, strings.TrimSuffix(string(s.appendClientInfo(nil, c)), "\n"))
+	s.killClient(c)
+}
+
+// replicaKeyspaceRefusal is processCommand's "Replica can't interact with
+// the keyspace": a replica's link may not read or write keys (it is
+// exempt from client pauses).
+func replicaKeyspaceRefusal(c *conn, cmd *command.Command) []byte {
+	if c.Flags&command.ClientReplica != 0 && (cmd.Has(command.FlagWrite) || cmd.Has(command.FlagReadOnly) || mayReplicate(cmd)) {
+		return rerr.ReplicaKeyspace
+	}
+	return nil
+}
+
 // syncCommand is SYNC and PSYNC replid offset.
 func syncCommand(s *Server, c *conn) {
 	if c.Flags&command.ClientReplica != 0 {
@@ -277,8 +303,15 @@ func syncCommand(s *Server, c *conn) {
 		c.Error(rerr.SyncPendingOutput)
 		return
 	}
-	rc := replicaConnOf(c)
 	psync := strings.EqualFold(string(c.Argv[0]), "psync")
+	if psync {
+		if _, err := strconv.ParseInt(string(c.Argv[2]), 10, 64); err != nil {
+			s.logf(logWarning, "Replica %s asks for synchronization but with a wrong offset", s.replicaName(c))
+			c.Error(rerr.NotInteger)
+			return
+		}
+	}
+	rc := replicaConnOf(c)
 	s.logf(logNotice, "Replica %s asks for synchronization", s.replicaName(c))
 	if psync {
 		if s.tryPartialResync(c) {
