@@ -549,41 +549,48 @@ func (s *Server) failSync(rs *replSync, why string) {
 // stream (sendBulkToSlave). Runs on its own goroutine, without s.mu.
 func (s *Server) sendBulk(c *conn, f *os.File) {
 	defer f.Close()
+	// The replica goes online in the same hold of the lock that queues
+	// the file's last bytes, so no write falls between the two.
+	online := func() {
+		c.repl.state = replicaOnline
+		s.replicaStartStream(c)
+		s.logf(logNotice, "Synchronization with replica %s succeeded", s.replicaName(c))
+	}
 	st, err := f.Stat()
 	if err == nil {
-		pre := []byte("$" + strconv.FormatInt(st.Size(), 10) + "\r\n")
-		if s.replSend(c, pre) {
-			buf := make([]byte, replChunk)
-			for {
-				n, rerr := f.Read(buf)
-				if n > 0 && !s.replSend(c, buf[:n]) {
-					return
-				}
-				if rerr == io.EOF {
-					break
-				}
-				if rerr != nil {
-					err = rerr
-					break
-				}
-			}
-		} else {
+		size := st.Size()
+		pre := []byte("$" + strconv.FormatInt(size, 10) + "\r\n")
+		if size == 0 {
+			s.replSend(c, pre, online)
 			return
 		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c.closed {
-		return
+		if !s.replSend(c, pre, nil) {
+			return
+		}
+		buf := make([]byte, replChunk)
+		var sent int64
+		for sent < size {
+			n, rerr := io.ReadFull(f, buf[:min(int64(len(buf)), size-sent)])
+			if rerr != nil {
+				err = rerr
+				break
+			}
+			sent += int64(n)
+			var done func()
+			if sent == size {
+				done = online
+			}
+			if !s.replSend(c, buf[:n], done) {
+				return
+			}
+		}
 	}
 	if err != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		s.logf(logWarning, "Read error sending DB to replica: %v", err)
 		s.killClient(c)
-		return
 	}
-	c.repl.state = replicaOnline
-	s.replicaStartStream(c)
-	s.logf(logNotice, "Synchronization with replica %s succeeded", s.replicaName(c))
 }
 
 // replicaStartStream puts a replica online: its pending stream follows the
@@ -601,9 +608,9 @@ func (s *Server) replicaStartStream(c *conn) {
 }
 
 // replSend queues p on c's output in chunks, waiting while more than
-// replChunk is unsent. It reports false once c is gone. Called without
-// s.mu.
-func (s *Server) replSend(c *conn, p []byte) bool {
+// replChunk is unsent; done, if set, runs under s.mu right after the last
+// chunk is queued. It reports false once c is gone. Called without s.mu.
+func (s *Server) replSend(c *conn, p []byte, done func()) bool {
 	var stalled time.Time
 	for len(p) > 0 {
 		s.mu.Lock()
@@ -616,6 +623,9 @@ func (s *Server) replSend(c *conn, p []byte) bool {
 			c.B = append(c.B, p[:n]...)
 			p = p[n:]
 			c.queueWrite()
+			if len(p) == 0 && done != nil {
+				done()
+			}
 			s.mu.Unlock()
 			stalled = time.Time{}
 			continue
@@ -690,7 +700,7 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 		}
 		alive := 0
 		for _, c := range targets {
-			if s.replSend(c, out) {
+			if s.replSend(c, out, nil) {
 				alive++
 			}
 		}
