@@ -570,9 +570,9 @@ func (s *Server) sendBulk(c *conn, f *os.File) {
 		buf := make([]byte, replChunk)
 		var sent int64
 		for sent < size {
-			n, rerr := io.ReadFull(f, buf[:min(int64(len(buf)), size-sent)])
-			if rerr != nil {
-				err = rerr
+			n, readErr := io.ReadFull(f, buf[:min(int64(len(buf)), size-sent)])
+			if readErr != nil {
+				err = readErr
 				break
 			}
 			sent += int64(n)
@@ -708,7 +708,8 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 			s.mu.Lock()
 			snap.Abort()
 			s.mu.Unlock()
-			err = fmt.Errorf("diskless rdb transfer, last replica dropped, killing fork child")
+			s.logf(logWarning, "Diskless rdb transfer, last replica dropped, killing fork child.")
+			err = errJobCanceled
 			break
 		}
 		spare = buf[:0]
@@ -726,6 +727,13 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 		s.logf(logWarning, "Background transfer error: %v", err)
 		s.failSync(rs, "Diskless transfer failed")
 	} else {
+		up := 0
+		for _, c := range rs.targets {
+			if !c.closed && c.Flags&command.ClientCloseASAP == 0 {
+				up++
+			}
+		}
+		s.logf(logNotice, "Diskless rdb transfer, done reading from pipe, %d replicas still up.", up)
 		s.logf(logNotice, "Background RDB transfer terminated with success")
 		for _, c := range rs.targets {
 			if c.closed || c.repl.state != replicaWaitBgsaveEnd {

@@ -49,7 +49,6 @@ type replicaSide struct {
 	// PSYNC may continue from them (Redis's cached master).
 	haveHistory bool
 	downSince   int64 // unix ms
-	lastAttempt int64
 	// masterDB is the master client's database, kept across a partial
 	// resync.
 	masterDB int
@@ -225,7 +224,6 @@ func (s *Server) replConnect() {
 	l := &replLink{host: rp.host, port: rp.port}
 	rp.link = l
 	rp.state = replConnecting
-	rp.lastAttempt = s.cron.nowMs
 	cfg := replLinkConfig{
 		auth: s.cfg.MasterAuth, user: s.cfg.MasterUser,
 		port: s.cfg.Port, announceIP: s.cfg.ReplicaAnnounceIP, announcePort: s.cfg.ReplicaAnnouncePort,
@@ -559,7 +557,9 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 	s.logf(logNotice, "MASTER <-> REPLICA sync: Loading DB in memory")
 	s.ks.Loading = true
 	s.ks.Now = time.Now().UnixMilli()
-	_, err = s.loadRDB(data, false)
+	// A replica keeps keys already expired: the master's DEL removes them
+	// (rdbLoad skips them only when iAmMaster).
+	_, err = s.loadRDB(data, true)
 	s.ks.Loading = false
 	s.core.Dirty = 0
 	if err != nil {
