@@ -481,6 +481,9 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 	s.mu.Lock()
 	if rp.link == l {
 		rp.state = replTransfer
+		rp.transferLastIO.Store(time.Now().UnixMilli())
+		rp.transferRead.Store(0)
+		rp.transferSize.Store(0)
 	}
 	s.mu.Unlock()
 	pre, err := readLine(br, nc, cfg.timeout, true)
@@ -721,12 +724,10 @@ func (s *Server) replicationReplicaCron() {
 		}
 		s.replicaSendAck(m)
 	case rp.link == nil:
+		// The link's own reads time out after repl-timeout (handshake
+		// and transfer); a failed attempt is retried here.
 		s.logf(logNotice, "Connecting to MASTER %s:%d", rp.host, rp.port)
 		s.replConnect()
-	case rp.state == replTransfer && s.cron.nowMs-rp.transferLastIO.Load() > int64(s.cfg.ReplTimeout)*1000:
-		s.logf(logWarning, "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.")
-		s.replCancelLink()
-		rp.state = replConnect
 	}
 }
 
