@@ -766,6 +766,11 @@ func (s *Server) replicaGone(c *conn) {
 				break
 			}
 		}
+		// A disk sync nobody waits for any more is stopped, unless save
+		// points want the file anyway (freeClient's killRDBChild).
+		if !rs.diskless && !rs.sending && c.repl.state == replicaWaitBgsaveEnd && len(s.cfg.Save) == 0 && !s.anyOtherWaitingRDB(c) {
+			s.killJob(jobRDB)
+		}
 	}
 	c.repl.pending = nil
 	if len(r.replicas) == 0 {
@@ -773,6 +778,17 @@ func (s *Server) replicaGone(c *conn) {
 	}
 	s.logf(logNotice, "Connection with replica %s lost.", s.replicaName(c))
 	s.refreshGoodReplicas()
+}
+
+// anyOtherWaitingRDB reports whether a replica other than c waits for the
+// running snapshot (anyOtherSlaveWaitRdb).
+func (s *Server) anyOtherWaitingRDB(c *conn) bool {
+	for _, o := range s.repl.replicas {
+		if o != c && o.repl.state == replicaWaitBgsaveEnd {
+			return true
+		}
+	}
+	return false
 }
 
 // replicaDrained is called by c's loop, without the lock, when c's output

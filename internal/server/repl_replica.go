@@ -134,8 +134,9 @@ func (s *Server) replicationSetMaster(host string, port int) {
 			s.createBacklog()
 		}
 	}
-	// Our replicas resync through us and learn the new history.
-	s.dropReplicas()
+	// Our replicas stay: they may continue with us. They are dropped
+	// when our history changes (+CONTINUE with a new replid) or a full
+	// sync is about to load.
 	s.disconnectBlockedClients()
 	rp.state = replConnect
 	rp.downSince = s.cron.nowMs
