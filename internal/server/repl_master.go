@@ -847,7 +847,8 @@ func (s *Server) replicationMasterCron() {
 			c.B = append(c.B, '\n')
 			c.queueWrite()
 		}
-		if rc.state == replicaOnline && !rc.waitAck && now-rc.ackTime > int64(s.cfg.ReplTimeout)*1000 {
+		// A SYNC replica (before PSYNC) sends no ACKs: it never times out.
+		if rc.state == replicaOnline && !rc.waitAck && rc.psync && now-rc.ackTime > int64(s.cfg.ReplTimeout)*1000 {
 			s.logf(logWarning, "Disconnecting timedout replica (streaming sync): %s", s.replicaName(c))
 			s.killClient(c)
 		}
