@@ -69,8 +69,11 @@ type replState struct {
 	// noReplicasSince is when the last replica left (repl-backlog-ttl).
 	noReplicasSince int64
 	goodReplicas    int
-	lastPing        int64 // unix ms of the last PING to replicas
-	lastCron        int64
+	// cronLoops counts replication cron runs (one a second): replicas are
+	// pinged when it is a multiple of repl-ping-replica-period, as
+	// replication_cron_loops.
+	cronLoops int64
+	lastCron  int64
 	// waitStart is when the first replica of the coming diskless sync
 	// arrived (repl-diskless-sync-delay).
 	waitStart int64
@@ -836,10 +839,12 @@ func (s *Server) replicationMasterCron() {
 	now := s.cron.nowMs
 	// Ping replicas so they can time us out; a replica relays its
 	// master's pings instead.
-	if r.replica.host == "" && len(r.replicas) > 0 && now-r.lastPing >= int64(s.cfg.ReplPingReplicaPeriod)*1000 {
-		r.lastPing = now
+	// Not while writes are paused: the offset must stay still for a
+	// failover waiting for a replica to catch up.
+	if r.replica.host == "" && len(r.replicas) > 0 && !s.pause.active && r.cronLoops%int64(max(s.cfg.ReplPingReplicaPeriod, 1)) == 0 {
 		s.feedReplicas(r.selDB, [][]byte{[]byte("PING")})
 	}
+	r.cronLoops++
 	for _, c := range r.replicas {
 		rc := c.repl
 		if rc.state == replicaWaitBgsaveStart || (rc.state == replicaWaitBgsaveEnd && rc.job != nil && !rc.job.diskless) {
@@ -970,7 +975,7 @@ func (s *Server) waitTimedOut(c *conn) {
 // replBeforeReplies sends REPLCONF GETACK * once per pass when a WAIT
 // asked for it. Called with s.mu held.
 func (s *Server) replBeforeReplies() {
-	if s.repl.getAck {
+	if s.repl.getAck && !s.pause.active {
 		s.repl.getAck = false
 		s.feedReplicas(-1, [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")})
 	}
