@@ -186,6 +186,25 @@ func (s *Server) checkReplicaPendingLimit(c *conn) {
 	}
 }
 
+// replicaBuffers is the output the replicas hold (their stream not yet
+// written), which eviction does not count (freeMemoryGetNotCountedMemory)
+// and INFO reports as mem_clients_slaves. Called with s.mu held.
+func (s *Server) replicaBuffers() int64 {
+	var n int64
+	for _, c := range s.repl.replicas {
+		n += int64(len(c.B)) + c.obufPending.Load() + int64(len(c.repl.pending))
+	}
+	return n
+}
+
+// backlogMemory is the backlog's allocation (mem_replication_backlog).
+func (s *Server) backlogMemory() int {
+	if s.repl.backlog == nil {
+		return 0
+	}
+	return s.repl.backlog.Size()
+}
+
 // replicaConnOf returns c's replica record, creating it (REPLCONF comes
 // before SYNC).
 func replicaConnOf(c *conn) *replicaConn {
