@@ -334,7 +334,7 @@ func (s *Server) replSyncWithMaster(l *replLink, cfg replLinkConfig) error {
 		if _, err := nc.Write(b); err != nil {
 			return "", err
 		}
-		return readLine(br, nc, cfg.timeout, false)
+		return readLine(br, nc, cfg.timeout)
 	}
 	reply, err := cmd("PING")
 	if err != nil {
@@ -391,11 +391,6 @@ func (s *Server) replSyncWithMaster(l *replLink, cfg replLinkConfig) error {
 	if reply, err = cmd(psync...); err != nil {
 		return err
 	}
-	for reply == "" {
-		if reply, err = readLine(br, nc, cfg.timeout, false); err != nil {
-			return err
-		}
-	}
 	if cfg.failover {
 		// The target's answer settles the failover (syncWithMaster).
 		s.mu.Lock()
@@ -432,9 +427,9 @@ func (s *Server) replSyncWithMaster(l *replLink, cfg replLinkConfig) error {
 	return fmt.Errorf("Unexpected reply to PSYNC from master: %s", reply)
 }
 
-// readLine reads one CRLF- or LF-terminated line; empty lines are returned
-// as "" (the master's keep-alive newlines) unless skipEmpty.
-func readLine(br *bufio.Reader, nc net.Conn, timeout time.Duration, skipEmpty bool) (string, error) {
+// readLine reads one CRLF- or LF-terminated line, skipping the empty
+// lines a master sends to keep the link alive, so it is never empty.
+func readLine(br *bufio.Reader, nc net.Conn, timeout time.Duration) (string, error) {
 	for {
 		nc.SetReadDeadline(time.Now().Add(timeout))
 		line, err := br.ReadSlice('\n')
@@ -444,14 +439,9 @@ func readLine(br *bufio.Reader, nc net.Conn, timeout time.Duration, skipEmpty bo
 			}
 			return "", err
 		}
-		str := strings.TrimRight(string(line), "\r\n")
-		if str == "" && skipEmpty {
-			continue
+		if str := strings.TrimRight(string(line), "\r\n"); str != "" {
+			return str, nil
 		}
-		if str == "" {
-			return "", nil
-		}
-		return str, nil
 	}
 }
 
@@ -487,7 +477,7 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 		rp.transferSize.Store(0)
 	}
 	s.mu.Unlock()
-	pre, err := readLine(br, nc, cfg.timeout, true)
+	pre, err := readLine(br, nc, cfg.timeout)
 	if err != nil {
 		return err
 	}
