@@ -16,6 +16,8 @@ var (
 	ReplicaofCluster = []byte("-ERR REPLICAOF not allowed in cluster mode.\r\n")
 	// WaitOnReplica is WAIT sent to a replica.
 	WaitOnReplica = []byte("-ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.\r\n")
+	// ReplicaKeyspace refuses a keyspace command on a replica's link.
+	ReplicaKeyspace = []byte("-ERR Replica can't interact with the keyspace\r\n")
 	// Unblocked answers blocked clients when a master becomes a replica.
 	Unblocked = []byte("-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n")
 	// TimeoutNotInteger and TimeoutNegative are WAIT's timeout errors

@@ -238,7 +238,11 @@ func (c *conn) processInput(data []byte) int {
 		}
 		c.muted = c.Flags&(command.ClientReplyOff|command.ClientReplySkip) != 0
 		c.qcur = len(data) - pos + n
+		wasReplica := c.Flags&(command.ClientReplica|command.ClientMonitor) == command.ClientReplica
 		srv.processCommand(c)
+		if wasReplica && len(c.B) > replyStart {
+			srv.replicaReplied(c, replyStart)
+		}
 		if c.Flags&command.ClientMaster != 0 {
 			srv.masterApplied(c, replyStart, data[pos-n:pos])
 		}

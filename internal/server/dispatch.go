@@ -88,6 +88,12 @@ func (s *Server) processCommand(c *conn) {
 		s.rejectCommand(c, e)
 		return
 	}
+	if c.Flags&command.ClientReplica != 0 {
+		if e := replicaKeyspaceRefusal(c, cmd); e != nil {
+			s.rejectCommand(c, e)
+			return
+		}
+	}
 	if s.load.active.Load() && !cmd.Has(command.FlagLoading) {
 		s.rejectCommand(c, rerr.Loading)
 		return

@@ -166,3 +166,10 @@ func (s *Server) logBanner() {
 	}
 	s.log.raw(logNotice, fmt.Sprintf(shoalLogo, Version, redisVersion, mode, s.cfg.Port, pid))
 }
+
+// setRole changes the role letter of later lines: 'M' master, 'S' replica.
+func (l *logger) setRole(r byte) {
+	l.mu.Lock()
+	l.role = r
+	l.mu.Unlock()
+}

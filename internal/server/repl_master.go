@@ -69,8 +69,11 @@ type replState struct {
 	// noReplicasSince is when the last replica left (repl-backlog-ttl).
 	noReplicasSince int64
 	goodReplicas    int
-	lastPing        int64 // unix ms of the last PING to replicas
-	lastCron        int64
+	// cronLoops counts replication cron runs (one a second): replicas are
+	// pinged when it is a multiple of repl-ping-replica-period, as
+	// replication_cron_loops.
+	cronLoops int64
+	lastCron  int64
 	// waitStart is when the first replica of the coming diskless sync
 	// arrived (repl-diskless-sync-delay).
 	waitStart int64
@@ -183,6 +186,25 @@ func (s *Server) checkReplicaPendingLimit(c *conn) {
 	}
 }
 
+// replicaBuffers is the output the replicas hold (their stream not yet
+// written), which eviction does not count (freeMemoryGetNotCountedMemory)
+// and INFO reports as mem_clients_slaves. Called with s.mu held.
+func (s *Server) replicaBuffers() int64 {
+	var n int64
+	for _, c := range s.repl.replicas {
+		n += int64(len(c.B)) + c.obufPending.Load() + int64(len(c.repl.pending))
+	}
+	return n
+}
+
+// backlogMemory is the backlog's allocation (mem_replication_backlog).
+func (s *Server) backlogMemory() int {
+	if s.repl.backlog == nil {
+		return 0
+	}
+	return s.repl.backlog.Size()
+}
+
 // replicaConnOf returns c's replica record, creating it (REPLCONF comes
 // before SYNC).
 func replicaConnOf(c *conn) *replicaConn {
@@ -255,6 +277,32 @@ func replconfCommand(s *Server, c *conn) {
 	c.Simple("OK")
 }
 
+// replicaReplied drops a replica whose command produced a reply: the link
+// carries the stream, never replies (logInvalidUseAndFreeClientAsync).
+// Called with s.mu held.
+func (s *Server) replicaReplied(c *conn, replyStart int) {
+	name := "<unknown>"
+	if c.Cmd != nil {
+		name = c.Cmd.FullName()
+	}
+	if c.Errored() > 0 {
+		s.logf(logWarning, "== CRITICAL == This master is sending an error to its replica: '%s' after processing the command '%s'", strings.TrimSpace(strings.TrimPrefix(string(c.B[replyStart:]), "-")), name)
+	}
+	c.B = c.B[:replyStart]
+	s.logf(logWarning, "Replica generated a reply to command '%s', disconnecting it: %s", name, strings.TrimSuffix(string(s.appendClientInfo(nil, c)), "\n"))
+	s.killClient(c)
+}
+
+// replicaKeyspaceRefusal is processCommand's "Replica can't interact with
+// the keyspace": a replica's link may not read or write keys (it is
+// exempt from client pauses).
+func replicaKeyspaceRefusal(c *conn, cmd *command.Command) []byte {
+	if c.Flags&command.ClientReplica != 0 && (cmd.Has(command.FlagWrite) || cmd.Has(command.FlagReadOnly) || mayReplicate(cmd)) {
+		return rerr.ReplicaKeyspace
+	}
+	return nil
+}
+
 // syncCommand is SYNC and PSYNC replid offset.
 func syncCommand(s *Server, c *conn) {
 	if c.Flags&command.ClientReplica != 0 {
@@ -277,8 +325,15 @@ func syncCommand(s *Server, c *conn) {
 		c.Error(rerr.SyncPendingOutput)
 		return
 	}
-	rc := replicaConnOf(c)
 	psync := strings.EqualFold(string(c.Argv[0]), "psync")
+	if psync {
+		if _, err := strconv.ParseInt(string(c.Argv[2]), 10, 64); err != nil {
+			s.logf(logWarning, "Replica %s asks for synchronization but with a wrong offset", s.replicaName(c))
+			c.Error(rerr.NotInteger)
+			return
+		}
+	}
+	rc := replicaConnOf(c)
 	s.logf(logNotice, "Replica %s asks for synchronization", s.replicaName(c))
 	if psync {
 		if s.tryPartialResync(c) {
@@ -516,41 +571,48 @@ func (s *Server) failSync(rs *replSync, why string) {
 // stream (sendBulkToSlave). Runs on its own goroutine, without s.mu.
 func (s *Server) sendBulk(c *conn, f *os.File) {
 	defer f.Close()
+	// The replica goes online in the same hold of the lock that queues
+	// the file's last bytes, so no write falls between the two.
+	online := func() {
+		c.repl.state = replicaOnline
+		s.replicaStartStream(c)
+		s.logf(logNotice, "Synchronization with replica %s succeeded", s.replicaName(c))
+	}
 	st, err := f.Stat()
 	if err == nil {
-		pre := []byte("$" + strconv.FormatInt(st.Size(), 10) + "\r\n")
-		if s.replSend(c, pre) {
-			buf := make([]byte, replChunk)
-			for {
-				n, rerr := f.Read(buf)
-				if n > 0 && !s.replSend(c, buf[:n]) {
-					return
-				}
-				if rerr == io.EOF {
-					break
-				}
-				if rerr != nil {
-					err = rerr
-					break
-				}
-			}
-		} else {
+		size := st.Size()
+		pre := []byte("$" + strconv.FormatInt(size, 10) + "\r\n")
+		if size == 0 {
+			s.replSend(c, pre, online)
 			return
 		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c.closed {
-		return
+		if !s.replSend(c, pre, nil) {
+			return
+		}
+		buf := make([]byte, replChunk)
+		var sent int64
+		for sent < size {
+			n, readErr := io.ReadFull(f, buf[:min(int64(len(buf)), size-sent)])
+			if readErr != nil {
+				err = readErr
+				break
+			}
+			sent += int64(n)
+			var done func()
+			if sent == size {
+				done = online
+			}
+			if !s.replSend(c, buf[:n], done) {
+				return
+			}
+		}
 	}
 	if err != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		s.logf(logWarning, "Read error sending DB to replica: %v", err)
 		s.killClient(c)
-		return
 	}
-	c.repl.state = replicaOnline
-	s.replicaStartStream(c)
-	s.logf(logNotice, "Synchronization with replica %s succeeded", s.replicaName(c))
 }
 
 // replicaStartStream puts a replica online: its pending stream follows the
@@ -568,9 +630,10 @@ func (s *Server) replicaStartStream(c *conn) {
 }
 
 // replSend queues p on c's output in chunks, waiting while more than
-// replChunk is unsent. It reports false once c is gone. Called without
-// s.mu.
-func (s *Server) replSend(c *conn, p []byte) bool {
+// replChunk is unsent; done, if set, runs under s.mu right after the last
+// chunk is queued. It reports false once c is gone. Called without s.mu.
+func (s *Server) replSend(c *conn, p []byte, done func()) bool {
+	var stalled time.Time
 	for len(p) > 0 {
 		s.mu.Lock()
 		if c.closed || c.Flags&command.ClientCloseASAP != 0 {
@@ -582,8 +645,22 @@ func (s *Server) replSend(c *conn, p []byte) bool {
 			c.B = append(c.B, p[:n]...)
 			p = p[n:]
 			c.queueWrite()
+			if len(p) == 0 && done != nil {
+				done()
+			}
 			s.mu.Unlock()
+			stalled = time.Time{}
 			continue
+		}
+		if stalled.IsZero() {
+			stalled = time.Now()
+		} else if time.Since(stalled) > time.Duration(s.cfg.ReplTimeout)*time.Second {
+			// A replica that reads nothing for repl-timeout during its
+			// transfer is dropped ("timedout replica (full sync)").
+			s.logf(logWarning, "Disconnecting timedout replica (full sync): %s", s.replicaName(c))
+			s.killClient(c)
+			s.mu.Unlock()
+			return false
 		}
 		s.mu.Unlock()
 		select {
@@ -652,7 +729,7 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 		}
 		alive := 0
 		for _, c := range targets {
-			if s.replSend(c, out) {
+			if s.replSend(c, out, nil) {
 				alive++
 			}
 		}
@@ -660,7 +737,8 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 			s.mu.Lock()
 			snap.Abort()
 			s.mu.Unlock()
-			err = fmt.Errorf("diskless rdb transfer, last replica dropped, killing fork child")
+			s.logf(logWarning, "Diskless rdb transfer, last replica dropped, killing fork child.")
+			err = errJobCanceled
 			break
 		}
 		spare = buf[:0]
@@ -678,6 +756,13 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 		s.logf(logWarning, "Background transfer error: %v", err)
 		s.failSync(rs, "Diskless transfer failed")
 	} else {
+		up := 0
+		for _, c := range rs.targets {
+			if !c.closed && c.Flags&command.ClientCloseASAP == 0 {
+				up++
+			}
+		}
+		s.logf(logNotice, "Diskless rdb transfer, done reading from pipe, %d replicas still up.", up)
 		s.logf(logNotice, "Background RDB transfer terminated with success")
 		for _, c := range rs.targets {
 			if c.closed || c.repl.state != replicaWaitBgsaveEnd {
@@ -710,6 +795,11 @@ func (s *Server) replicaGone(c *conn) {
 				break
 			}
 		}
+		// A disk sync nobody waits for any more is stopped, unless save
+		// points want the file anyway (freeClient's killRDBChild).
+		if !rs.diskless && !rs.sending && c.repl.state == replicaWaitBgsaveEnd && len(s.cfg.Save) == 0 && !s.anyOtherWaitingRDB(c) {
+			s.killJob(jobRDB)
+		}
 	}
 	c.repl.pending = nil
 	if len(r.replicas) == 0 {
@@ -717,6 +807,17 @@ func (s *Server) replicaGone(c *conn) {
 	}
 	s.logf(logNotice, "Connection with replica %s lost.", s.replicaName(c))
 	s.refreshGoodReplicas()
+}
+
+// anyOtherWaitingRDB reports whether a replica other than c waits for the
+// running snapshot (anyOtherSlaveWaitRdb).
+func (s *Server) anyOtherWaitingRDB(c *conn) bool {
+	for _, o := range s.repl.replicas {
+		if o != c && o.repl.state == replicaWaitBgsaveEnd {
+			return true
+		}
+	}
+	return false
 }
 
 // replicaDrained is called by c's loop, without the lock, when c's output
@@ -764,10 +865,12 @@ func (s *Server) replicationMasterCron() {
 	now := s.cron.nowMs
 	// Ping replicas so they can time us out; a replica relays its
 	// master's pings instead.
-	if r.replica.host == "" && len(r.replicas) > 0 && now-r.lastPing >= int64(s.cfg.ReplPingReplicaPeriod)*1000 {
-		r.lastPing = now
+	// Not while writes are paused: the offset must stay still for a
+	// failover waiting for a replica to catch up.
+	if r.replica.host == "" && len(r.replicas) > 0 && !s.pause.active && r.cronLoops%int64(max(s.cfg.ReplPingReplicaPeriod, 1)) == 0 {
 		s.feedReplicas(r.selDB, [][]byte{[]byte("PING")})
 	}
+	r.cronLoops++
 	for _, c := range r.replicas {
 		rc := c.repl
 		if rc.state == replicaWaitBgsaveStart || (rc.state == replicaWaitBgsaveEnd && rc.job != nil && !rc.job.diskless) {
@@ -775,7 +878,8 @@ func (s *Server) replicationMasterCron() {
 			c.B = append(c.B, '\n')
 			c.queueWrite()
 		}
-		if rc.state == replicaOnline && !rc.waitAck && now-rc.ackTime > int64(s.cfg.ReplTimeout)*1000 {
+		// A SYNC replica (before PSYNC) sends no ACKs: it never times out.
+		if rc.state == replicaOnline && !rc.waitAck && rc.psync && now-rc.ackTime > int64(s.cfg.ReplTimeout)*1000 {
 			s.logf(logWarning, "Disconnecting timedout replica (streaming sync): %s", s.replicaName(c))
 			s.killClient(c)
 		}
@@ -897,7 +1001,7 @@ func (s *Server) waitTimedOut(c *conn) {
 // replBeforeReplies sends REPLCONF GETACK * once per pass when a WAIT
 // asked for it. Called with s.mu held.
 func (s *Server) replBeforeReplies() {
-	if s.repl.getAck {
+	if s.repl.getAck && !s.pause.active {
 		s.repl.getAck = false
 		s.feedReplicas(-1, [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")})
 	}

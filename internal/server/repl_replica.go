@@ -50,7 +50,6 @@ type replicaSide struct {
 	// PSYNC may continue from them (Redis's cached master).
 	haveHistory bool
 	downSince   int64 // unix ms
-	lastAttempt int64
 	// masterDB is the master client's database, kept across a partial
 	// resync.
 	masterDB int
@@ -126,6 +125,7 @@ func (s *Server) replicationSetMaster(host string, port int) {
 	}
 	rp.host, rp.port = host, port
 	s.ks.Replica = true
+	s.log.setRole('S')
 	if wasMaster {
 		// Our own history is the "cached master": if the new master was
 		// our replica, PSYNC continues from it (replicationCacheMasterUsingMyself).
@@ -135,8 +135,9 @@ func (s *Server) replicationSetMaster(host string, port int) {
 			s.createBacklog()
 		}
 	}
-	// Our replicas resync through us and learn the new history.
-	s.dropReplicas()
+	// Our replicas stay: they may continue with us. They are dropped
+	// when our history changes (+CONTINUE with a new replid) or a full
+	// sync is about to load.
 	s.disconnectBlockedClients()
 	rp.state = replConnect
 	rp.downSince = s.cron.nowMs
@@ -162,6 +163,7 @@ func (s *Server) replicationUnsetMaster() {
 	rp.haveHistory = false
 	rp.applied = nil
 	s.ks.Replica = false
+	s.log.setRole('M')
 	// A new history, keeping the old one for replicas that were our
 	// master's (shiftReplicationId).
 	s.repl.ids.Shift(randomHex(s.rnd, repl.IDLen))
@@ -224,7 +226,6 @@ func (s *Server) replConnect() {
 	l := &replLink{host: rp.host, port: rp.port}
 	rp.link = l
 	rp.state = replConnecting
-	rp.lastAttempt = s.cron.nowMs
 	cfg := replLinkConfig{
 		auth: s.cfg.MasterAuth, user: s.cfg.MasterUser,
 		port: s.cfg.Port, announceIP: s.cfg.ReplicaAnnounceIP, announcePort: s.cfg.ReplicaAnnouncePort,
@@ -334,7 +335,7 @@ func (s *Server) replSyncWithMaster(l *replLink, cfg replLinkConfig) error {
 		if _, err := nc.Write(b); err != nil {
 			return "", err
 		}
-		return readLine(br, nc, cfg.timeout, false)
+		return readLine(br, nc, cfg.timeout)
 	}
 	reply, err := cmd("PING")
 	if err != nil {
@@ -391,11 +392,6 @@ func (s *Server) replSyncWithMaster(l *replLink, cfg replLinkConfig) error {
 	if reply, err = cmd(psync...); err != nil {
 		return err
 	}
-	for reply == "" {
-		if reply, err = readLine(br, nc, cfg.timeout, false); err != nil {
-			return err
-		}
-	}
 	if cfg.failover {
 		// The target's answer settles the failover (syncWithMaster).
 		s.mu.Lock()
@@ -432,9 +428,9 @@ func (s *Server) replSyncWithMaster(l *replLink, cfg replLinkConfig) error {
 	return fmt.Errorf("Unexpected reply to PSYNC from master: %s", reply)
 }
 
-// readLine reads one CRLF- or LF-terminated line; empty lines are returned
-// as "" (the master's keep-alive newlines) unless skipEmpty.
-func readLine(br *bufio.Reader, nc net.Conn, timeout time.Duration, skipEmpty bool) (string, error) {
+// readLine reads one CRLF- or LF-terminated line, skipping the empty
+// lines a master sends to keep the link alive, so it is never empty.
+func readLine(br *bufio.Reader, nc net.Conn, timeout time.Duration) (string, error) {
 	for {
 		nc.SetReadDeadline(time.Now().Add(timeout))
 		line, err := br.ReadSlice('\n')
@@ -444,14 +440,9 @@ func readLine(br *bufio.Reader, nc net.Conn, timeout time.Duration, skipEmpty bo
 			}
 			return "", err
 		}
-		str := strings.TrimRight(string(line), "\r\n")
-		if str == "" && skipEmpty {
-			continue
+		if str := strings.TrimRight(string(line), "\r\n"); str != "" {
+			return str, nil
 		}
-		if str == "" {
-			return "", nil
-		}
-		return str, nil
 	}
 }
 
@@ -482,9 +473,12 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 	s.mu.Lock()
 	if rp.link == l {
 		rp.state = replTransfer
+		rp.transferLastIO.Store(time.Now().UnixMilli())
+		rp.transferRead.Store(0)
+		rp.transferSize.Store(0)
 	}
 	s.mu.Unlock()
-	pre, err := readLine(br, nc, cfg.timeout, true)
+	pre, err := readLine(br, nc, cfg.timeout)
 	if err != nil {
 		return err
 	}
@@ -558,7 +552,9 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 	s.logf(logNotice, "MASTER <-> REPLICA sync: Loading DB in memory")
 	s.ks.Loading = true
 	s.ks.Now = time.Now().UnixMilli()
-	_, err = s.loadRDBFrom(bytes.NewReader(data), int64(len(data)), false, false)
+	// A replica keeps keys already expired: the master's DEL removes them
+	// (rdbLoad skips them only when iAmMaster).
+	_, err = s.loadRDBFrom(bytes.NewReader(data), int64(len(data)), true, false)
 	s.ks.Loading = false
 	s.core.Dirty = 0
 	if err != nil {
@@ -720,12 +716,10 @@ func (s *Server) replicationReplicaCron() {
 		}
 		s.replicaSendAck(m)
 	case rp.link == nil:
+		// The link's own reads time out after repl-timeout (handshake
+		// and transfer); a failed attempt is retried here.
 		s.logf(logNotice, "Connecting to MASTER %s:%d", rp.host, rp.port)
 		s.replConnect()
-	case rp.state == replTransfer && s.cron.nowMs-rp.transferLastIO.Load() > int64(s.cfg.ReplTimeout)*1000:
-		s.logf(logWarning, "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.")
-		s.replCancelLink()
-		rp.state = replConnect
 	}
 }
 

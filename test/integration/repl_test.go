@@ -354,3 +354,23 @@ func TestReplWritableReplicaExpires(t *testing.T) {
 		t.Errorf("slave_expires_tracked_keys %s", got)
 	}
 }
+
+// TestReplSlowFullSync: a transfer that takes longer than the cron's
+// period but less than repl-timeout completes at the first attempt, disk
+// and diskless.
+func TestReplSlowFullSync(t *testing.T) {
+	for _, diskless := range []string{"no", "yes"} {
+		t.Run("diskless-"+diskless, func(t *testing.T) {
+			m := startRNode(t, "shoal", "--repl-diskless-sync", diskless)
+			r := startRNode(t, "shoal")
+			m.do("DEBUG", "POPULATE", "3000")
+			// 500 µs per key: a snapshot of 1.5 s, past the cron's second.
+			m.do("CONFIG", "SET", "rdb-key-save-delay", "500")
+			r.replicaof(t, m)
+			waitInSync(t, m, r)
+			if got := m.info("sync_full"); got != "1" {
+				t.Errorf("sync_full %s: the transfer was retried", got)
+			}
+		})
+	}
+}
