@@ -482,6 +482,9 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 	s.mu.Lock()
 	if rp.link == l {
 		rp.state = replTransfer
+		// The cron times the transfer from here, not from a previous
+		// transfer's last read (or 0 on a fresh process).
+		rp.transferLastIO.Store(time.Now().UnixMilli())
 	}
 	s.mu.Unlock()
 	pre, err := readLine(br, nc, cfg.timeout, true)
