@@ -55,7 +55,7 @@ func (s *State) Tick(nowMs int64) {
 	}
 
 	orphanedMasters, maxReplicas, thisReplicas := 0, 0, 0
-	updateState := false
+	updateState, newPFail := false, false
 	me := s.myself
 	for _, n := range s.order {
 		if n.Flags&(FlagMyself|FlagNoAddr|FlagHandshake) != 0 {
@@ -100,8 +100,17 @@ func (s *State) Tick(nowMs int64) {
 		if delay > timeout && n.Flags&(FlagPFail|FlagFail) == 0 {
 			s.logf(LogDebug, "*** NODE %s possibly failing", n.ID)
 			n.Flags |= FlagPFail
-			updateState = true
+			s.pfailNodes++
+			updateState, newPFail = true, true
 		}
+	}
+	if newPFail && me.IsMaster() {
+		// Spread my failure report now rather than with the next PINGs
+		// (up to node-timeout/2 away): every PING and PONG gossips the
+		// PFAIL nodes, and the masters that agree mark the node FAIL
+		// as soon as they hear it. A PONG, so that no pending PING's
+		// clock is reset.
+		s.broadcastPong(pongAll)
 	}
 
 	s.cronFailover(orphanedMasters, maxReplicas, thisReplicas)

@@ -50,6 +50,8 @@ type clusterDriver struct {
 	bufLimitExceeded uint64
 	// keyPos is the redirect check's reused key position buffer.
 	keyPos []int
+	// ownsPause: the write pause in force is a manual failover's.
+	ownsPause bool
 }
 
 // busLink is one bus connection (clusterLink): nc is nil while an outbound
@@ -340,6 +342,7 @@ func (s *Server) clusterReader(l *busLink) {
 			s.cl.st.Discard(l.id, t, derr)
 			s.clusterApply()
 		} else {
+			s.clusterFeedRepl()
 			s.cl.st.Step(l.id, msg, time.Now().UnixMilli())
 			s.clusterApply()
 		}
@@ -496,6 +499,7 @@ func (s *Server) clusterApplyReady(rd *cluster.Ready) (more bool) {
 			os.Exit(1)
 		}
 	}
+	s.clusterApplyFailover(rd)
 	if rd.UpdateState {
 		s.clusterRedirectBlockedClients()
 		s.clusterDropLostShardChannels()
@@ -603,8 +607,10 @@ func (s *Server) clusterCron(now time.Time) {
 		return
 	}
 	d.lastTick = now
+	s.clusterFeedRepl()
 	d.st.Tick(now.UnixMilli())
 	s.clusterApply()
+	s.clusterFollowMaster()
 }
 
 // clusterShutdown closes the bus and saves the config (clusterHandleServerShutdown).

@@ -25,11 +25,6 @@ func unimplementedFeature(name string) string {
 		return "exempting replicas from disk errors"
 	case name == "busy-reply-threshold" || name == "lua-time-limit":
 		return "scripting"
-	case name == "cluster-replica-no-failover" || name == "cluster-replica-validity-factor" ||
-		name == "cluster-migration-barrier" || name == "cluster-allow-replica-migration":
-		// Honoured by the cluster state, but nothing fails over until
-		// replicas replicate.
-		return "cluster failover"
 	case name == "cluster-announce-tls-port":
 		return "TLS"
 	case name == "acl-pubsub-default" || name == "aclfile" || name == "acllog-max-len":

@@ -28,8 +28,9 @@ func TestDirectiveWarnings(t *testing.T) {
 			"WARNING: 'replica-ignore-disk-write-errors' is accepted for compatibility but has no effect yet: exempting replicas from disk errors is not implemented in this version.",
 		}},
 		{[]string{"cluster-enabled", "cluster-node-timeout", "cluster-announce-ip"}, nil},
-		{[]string{"cluster-replica-no-failover", "cluster-announce-tls-port"}, []string{
-			"WARNING: 'cluster-replica-no-failover' is accepted for compatibility but has no effect yet: cluster failover is not implemented in this version.",
+		// Failover directives take effect.
+		{[]string{"cluster-replica-no-failover", "cluster-replica-validity-factor", "cluster-migration-barrier", "cluster-allow-replica-migration"}, nil},
+		{[]string{"cluster-announce-tls-port"}, []string{
 			"WARNING: 'cluster-announce-tls-port' is accepted for compatibility but has no effect yet: TLS is not implemented in this version.",
 		}},
 		{[]string{"enable-module-command"}, nil},

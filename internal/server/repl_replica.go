@@ -473,6 +473,8 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 	s.mu.Lock()
 	if rp.link == l {
 		rp.state = replTransfer
+		// The cron times the transfer from here, not from a previous
+		// transfer's last read (or 0 on a fresh process).
 		rp.transferLastIO.Store(time.Now().UnixMilli())
 		rp.transferRead.Store(0)
 		rp.transferSize.Store(0)
