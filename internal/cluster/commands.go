@@ -107,7 +107,7 @@ func (s *State) SetSlotMigrating(slot int, id string) error {
 		return err
 	}
 	s.migratingTo[slot] = n
-	s.save(true)
+	s.save(false)
 	s.updateStateLater()
 	return nil
 }
@@ -126,7 +126,7 @@ func (s *State) SetSlotImporting(slot int, id string) error {
 		return err
 	}
 	s.importingFrom[slot] = n
-	s.save(true)
+	s.save(false)
 	s.updateStateLater()
 	return nil
 }
@@ -138,7 +138,7 @@ func (s *State) SetSlotStable(slot int) error {
 	}
 	s.migratingTo[slot] = nil
 	s.importingFrom[slot] = nil
-	s.save(true)
+	s.save(false)
 	s.updateStateLater()
 	return nil
 }
@@ -171,6 +171,7 @@ func (s *State) SetSlotNode(slot int, id string) error {
 	if wasMine && n != me && me.numSlots == 0 && s.cfg.AllowReplicaMigration {
 		s.logf(LogWarning, "Configuration change detected. Reconfiguring myself as a replica of %s", n.ID)
 		s.setMaster(n)
+		s.save(true)
 	}
 	if n == me && s.importingFrom[slot] != nil {
 		if s.bumpConfigEpochWithoutConsensus() {
@@ -179,7 +180,9 @@ func (s *State) SetSlotNode(slot int, id string) error {
 		s.importingFrom[slot] = nil
 		s.broadcastPong(pongAll)
 	}
-	s.save(true)
+	// As Redis, SETSLOT saves without fsync (only the bumped epoch and the
+	// turn into a replica ask for it): a reshard sends thousands.
+	s.save(false)
 	s.updateStateLater()
 	return nil
 }
