@@ -50,6 +50,9 @@ type clusterDriver struct {
 	bufLimitExceeded uint64
 	// keyPos is the redirect check's reused key position buffer.
 	keyPos []int
+	// scriptQuery is the client clusterScriptCheck asks getNodeByQuery
+	// about for a command a script calls.
+	scriptQuery conn
 	// ownsPause: the write pause in force is a manual failover's.
 	ownsPause bool
 }
@@ -140,6 +143,7 @@ func (s *Server) clusterInit() error {
 	}
 	d := &clusterDriver{st: st, path: path, lock: f, links: make(map[cluster.LinkID]*busLink)}
 	s.cl = d
+	s.script.ClusterCheck = s.clusterScriptCheck
 	// CONFIG SET of a cluster directive reaches the state at once (CONFIG
 	// SET runs under the executor lock).
 	for _, name := range []string{"cluster-node-timeout", "cluster-announce-ip", "cluster-announce-port",

@@ -347,7 +347,7 @@ func (s *Server) prepareScriptRun(c *conn, name string, flags uint64, ro, eval b
 	}
 	// Scripts do not nest (EVAL and FCALL are noscript): one Run is reused.
 	run := &s.script.runBuf
-	*run = scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: -1, Start: time.Now()}
+	*run = scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: s.scriptDeclaredSlot(c), Start: time.Now()}
 	if ro || (flags&scripting.FlagEvalCompat == 0 && flags&scripting.FlagNoWrites != 0) {
 		run.ReadOnly = true
 	}

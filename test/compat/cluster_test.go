@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"shoal/internal/testutil"
 )
@@ -151,6 +152,65 @@ func TestClusterCommands(t *testing.T) {
 	for i := range want {
 		if !bytes.Equal(got[i], want[i]) {
 			t.Errorf("%s:\n redis: %q\n shoal: %q", clusterSteps[i], want[i], got[i])
+		}
+	}
+}
+
+// clusterScriptSteps run on a lone node serving every slot: the cluster
+// rules for the commands a script calls (scriptVerifyClusterState). Key
+// "a" hashes to slot 15495, "b" to 3300, "{a}b" with "a".
+var clusterScriptSteps = []string{
+	`EVAL "return redis.call('set','a','1')" 0`,
+	`EVAL "redis.call('set','a','1'); return redis.call('set','b','2')" 0`,
+	`EVAL "#!lua\nredis.call('set','a','1'); return redis.call('set','b','2')" 0`,
+	`EVAL "#!lua\nredis.call('set','a','1'); return redis.call('set','{a}b','2')" 0`,
+	`EVAL "#!lua flags=allow-cross-slot-keys\nredis.call('set','a','1'); return redis.call('set','b','2')" 0`,
+	`EVAL "#!lua\nreturn redis.call('get',KEYS[1])" 1 a`,
+	`EVAL "#!lua\nreturn redis.call('get','b')" 1 a`,
+	`EVAL "#!lua\nreturn redis.pcall('get','b')" 1 a`,
+	`EVAL "return redis.call('get','b')" 1 a`,
+	`EVAL "#!lua flags=no-cluster\nreturn 1" 0`,
+	`FUNCTION LOAD "#!lua name=lib\nredis.register_function('g', function(keys) return redis.call('get', keys[1]) end)\nredis.register_function('gb', function(keys) return redis.call('get', 'b') end)"`,
+	`FCALL g 1 a`,
+	`FCALL gb 1 a`,
+	`FCALL gb 0`,
+	`FUNCTION FLUSH`,
+	`CLUSTER DELSLOTS 3300`,
+	`EVAL "return redis.call('get','b')" 0`,
+	`EVAL "return redis.call('get','a')" 0`,
+}
+
+// TestClusterScripts compares, with a cluster-enabled redis-server 7.0,
+// what scripts may touch in cluster mode.
+func TestClusterScripts(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not on PATH")
+	}
+	if binErr != nil {
+		t.Skip(binErr)
+	}
+	raddr, _ := testutil.StartRedis(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+	saddr := testutil.StartShoal(t, shoalBin, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+	run := func(addr string) [][]byte {
+		c := testutil.Dial(t, addr)
+		c.Do("CLUSTER", "ADDSLOTSRANGE", "0", "16383")
+		testutil.WaitFor(t, 10*time.Second, func() bool {
+			return bytes.Contains(c.Do("CLUSTER", "INFO"), []byte("cluster_state:ok"))
+		})
+		var out [][]byte
+		for _, line := range clusterScriptSteps {
+			args, err := splitArgs(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, c.Do(args...))
+		}
+		return out
+	}
+	want, got := run(raddr), run(saddr)
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("%s:\n redis: %q\n shoal: %q", clusterScriptSteps[i], want[i], got[i])
 		}
 	}
 }
