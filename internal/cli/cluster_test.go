@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -149,6 +150,26 @@ func TestClusterTool(t *testing.T) {
 			if !bytes.Equal(want.stdout, got.stdout) || !bytes.Equal(want.stderr, got.stderr) || want.code != got.code {
 				t.Errorf("%v:\nredis-cli (exit %d):\n%s%s\nshoal-cli (exit %d):\n%s%s", args, want.code, want.stdout, want.stderr, got.code, got.stdout, got.stderr)
 			}
+		}
+	})
+
+	t.Run("backup", func(t *testing.T) {
+		da, db := t.TempDir(), t.TempDir()
+		want := cliOut(t, rcli, "", "--cluster", "backup", addrs[0], da)
+		got := cliOut(t, shoalCli(), "", "--cluster", "backup", addrs[0], db)
+		wantOut := strings.ReplaceAll(string(want.stdout), da, db)
+		wantErr := strings.ReplaceAll(string(want.stderr), da, db)
+		if wantOut != string(got.stdout) || wantErr != string(got.stderr) || want.code != got.code || got.code != 0 {
+			t.Errorf("backup:\nredis-cli (exit %d):\n%s%s\nshoal-cli (exit %d):\n%s%s", want.code, wantOut, wantErr, got.code, got.stdout, got.stderr)
+		}
+		ja, _ := os.ReadFile(filepath.Join(da, "nodes.json"))
+		jb, _ := os.ReadFile(filepath.Join(db, "nodes.json"))
+		if len(ja) == 0 || !bytes.Equal(ja, jb) {
+			t.Errorf("nodes.json:\n%s\n%s", ja, jb)
+		}
+		ents, _ := os.ReadDir(db)
+		if len(ents) != 4 {
+			t.Errorf("backup wrote %d files, want 3 RDBs and nodes.json", len(ents))
 		}
 	})
 
