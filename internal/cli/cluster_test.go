@@ -291,6 +291,19 @@ func TestClusterTool(t *testing.T) {
 	t.Run("scale-under-load", func(t *testing.T) {
 		testScaleCycle(t, rcli, addrs, spare[0])
 	})
+
+	t.Run("add-replica", func(t *testing.T) {
+		r := cliOut(t, shoalCli(), "", "--cluster", "add-node", spare[1], addrs[0], "--cluster-slave")
+		if r.code != 0 || !bytes.Contains(r.stdout, []byte("Automatically selected master")) ||
+			!bytes.Contains(r.stdout, []byte(">>> Configure node as replica of")) ||
+			!bytes.Contains(r.stdout, []byte("[OK] New node added correctly.")) {
+			t.Fatalf("add-node --cluster-slave exited %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		testutil.WaitFor(t, 30*time.Second, func() bool {
+			r := cliOut(t, rcli, "", "--cluster", "check", addrs[0])
+			return r.code == 0 && bytes.Contains(r.stdout, []byte(spare[1])) && bytes.Contains(r.stdout, []byte("2 additional replica(s)"))
+		})
+	})
 }
 
 // testScaleCycle adds a master, reshards slots to it, rebalances, drains
