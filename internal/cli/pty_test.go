@@ -63,15 +63,16 @@ type ptyStep struct {
 	prompt bool
 }
 
-// promptShown reports whether the rendered terminal ends with a prompt.
-func promptShown(out []byte) bool {
+// render draws out on a screen and returns the cursor's row and whether
+// that row ends with a prompt (readline leaves " \b" after the prompt:
+// trailing blanks do not count).
+func render(out []byte) (row int, prompt bool) {
 	sc := newScreen(200)
 	sc.write(out)
 	if sc.row >= len(sc.lines) {
-		return false
+		return sc.row, false
 	}
-	// readline leaves " \b" after the prompt: trailing blanks do not count.
-	return strings.HasSuffix(strings.TrimRight(string(sc.lines[sc.row]), " "), ">")
+	return sc.row, strings.HasSuffix(strings.TrimRight(string(sc.lines[sc.row]), " "), ">")
 }
 
 func runPTYSteps(t testing.TB, cmd *exec.Cmd, steps []ptyStep) []byte {
@@ -122,12 +123,19 @@ func runPTYSteps(t testing.TB, cmd *exec.Cmd, steps []ptyStep) []byte {
 	}
 	settle(300 * time.Millisecond)
 	for _, st := range steps {
+		// A line is only typed once the editor has drawn a fresh prompt
+		// below the previous one: typed earlier, linenoise would discard
+		// it when it sets the terminal to raw mode (TCSAFLUSH).
+		row0, _ := render([]byte(out.String()))
 		m.Write([]byte(st.in))
 		last.Store(time.Now().UnixNano())
 		settle(150 * time.Millisecond)
 		if st.prompt {
 			deadline := time.Now().Add(10 * time.Second)
-			for !promptShown([]byte(out.String())) && time.Now().Before(deadline) {
+			for time.Now().Before(deadline) {
+				if row, ok := render([]byte(out.String())); ok && row > row0 {
+					break
+				}
 				settle(50 * time.Millisecond)
 				select {
 				case <-done:
