@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -152,6 +153,26 @@ func TestClusterTool(t *testing.T) {
 		}
 	})
 
+	t.Run("backup", func(t *testing.T) {
+		da, db := t.TempDir(), t.TempDir()
+		want := cliOut(t, rcli, "", "--cluster", "backup", addrs[0], da)
+		got := cliOut(t, shoalCli(), "", "--cluster", "backup", addrs[0], db)
+		wantOut := strings.ReplaceAll(string(want.stdout), da, db)
+		wantErr := strings.ReplaceAll(string(want.stderr), da, db)
+		if wantOut != string(got.stdout) || wantErr != string(got.stderr) || want.code != got.code || got.code != 0 {
+			t.Errorf("backup:\nredis-cli (exit %d):\n%s%s\nshoal-cli (exit %d):\n%s%s", want.code, wantOut, wantErr, got.code, got.stdout, got.stderr)
+		}
+		ja, _ := os.ReadFile(filepath.Join(da, "nodes.json"))
+		jb, _ := os.ReadFile(filepath.Join(db, "nodes.json"))
+		if len(ja) == 0 || !bytes.Equal(ja, jb) {
+			t.Errorf("nodes.json:\n%s\n%s", ja, jb)
+		}
+		ents, _ := os.ReadDir(db)
+		if len(ents) != 4 {
+			t.Errorf("backup wrote %d files, want 3 RDBs and nodes.json", len(ents))
+		}
+	})
+
 	t.Run("redirect", func(t *testing.T) {
 		host, port, _ := strings.Cut(addrs[0], ":")
 		script := "set a 1\nget a\nset foo bar\nget foo\nset {a}b 2\nmget a {a}b\nget nokey\n"
@@ -269,6 +290,19 @@ func TestClusterTool(t *testing.T) {
 
 	t.Run("scale-under-load", func(t *testing.T) {
 		testScaleCycle(t, rcli, addrs, spare[0])
+	})
+
+	t.Run("add-replica", func(t *testing.T) {
+		r := cliOut(t, shoalCli(), "", "--cluster", "add-node", spare[1], addrs[0], "--cluster-slave")
+		if r.code != 0 || !bytes.Contains(r.stdout, []byte("Automatically selected master")) ||
+			!bytes.Contains(r.stdout, []byte(">>> Configure node as replica of")) ||
+			!bytes.Contains(r.stdout, []byte("[OK] New node added correctly.")) {
+			t.Fatalf("add-node --cluster-slave exited %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		testutil.WaitFor(t, 30*time.Second, func() bool {
+			r := cliOut(t, rcli, "", "--cluster", "check", addrs[0])
+			return r.code == 0 && bytes.Contains(r.stdout, []byte(spare[1])) && bytes.Contains(r.stdout, []byte("2 additional replica(s)"))
+		})
 	})
 }
 

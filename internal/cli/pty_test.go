@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -46,6 +48,34 @@ func openPTY(t testing.TB) (ptm, pts *os.File) {
 // input (each chunk after the previous output settles), and returns
 // everything written to the terminal.
 func runPTY(t testing.TB, cmd *exec.Cmd, input ...string) []byte {
+	var steps []ptyStep
+	for _, in := range input {
+		steps = append(steps, ptyStep{in: in})
+	}
+	return runPTYSteps(t, cmd, steps)
+}
+
+// ptyStep is input typed on the terminal; with prompt the next step waits
+// until the screen shows a prompt again (the cursor's line ends in ">"),
+// not only for a pause in the output.
+type ptyStep struct {
+	in     string
+	prompt bool
+}
+
+// render draws out on a screen and returns the cursor's row and whether
+// that row ends with a prompt (readline leaves " \b" after the prompt:
+// trailing blanks do not count).
+func render(out []byte) (row int, prompt bool) {
+	sc := newScreen(200)
+	sc.write(out)
+	if sc.row >= len(sc.lines) {
+		return sc.row, false
+	}
+	return sc.row, strings.HasSuffix(strings.TrimRight(string(sc.lines[sc.row]), " "), ">")
+}
+
+func runPTYSteps(t testing.TB, cmd *exec.Cmd, steps []ptyStep) []byte {
 	t.Helper()
 	m, s := openPTY(t)
 	defer m.Close()
@@ -56,16 +86,20 @@ func runPTY(t testing.TB, cmd *exec.Cmd, input ...string) []byte {
 		t.Fatal(err)
 	}
 	s.Close()
-	var out bytes.Buffer
+	// One goroutine drains the terminal all along, so that a chatty child
+	// never blocks on a full terminal; settle waits for a pause in it.
+	var out syncBuffer
+	var last atomic.Int64
+	last.Store(time.Now().UnixNano())
 	done := make(chan struct{})
-	chunks := make(chan []byte, 64)
 	go func() {
 		defer close(done)
 		buf := make([]byte, 4096)
 		for {
 			n, err := m.Read(buf)
 			if n > 0 {
-				chunks <- append([]byte(nil), buf[:n]...)
+				out.Write(buf[:n])
+				last.Store(time.Now().UnixNano())
 			}
 			if err != nil {
 				if !errors.Is(err, io.EOF) && !errors.Is(err, syscall.EIO) {
@@ -76,41 +110,51 @@ func runPTY(t testing.TB, cmd *exec.Cmd, input ...string) []byte {
 		}
 	}()
 	settle := func(d time.Duration) {
-		timer := time.NewTimer(d)
 		for {
 			select {
-			case c := <-chunks:
-				out.Write(c)
-				timer.Reset(d)
-			case <-timer.C:
-				return
 			case <-done:
+				return
+			case <-time.After(d / 4):
+			}
+			if time.Since(time.Unix(0, last.Load())) >= d {
 				return
 			}
 		}
 	}
 	settle(300 * time.Millisecond)
-	for _, in := range input {
-		m.Write([]byte(in))
+	for _, st := range steps {
+		// A line is only typed once the editor has drawn a fresh prompt
+		// below the previous one: typed earlier, linenoise would discard
+		// it when it sets the terminal to raw mode (TCSAFLUSH).
+		row0, _ := render([]byte(out.String()))
+		m.Write([]byte(st.in))
+		last.Store(time.Now().UnixNano())
 		settle(150 * time.Millisecond)
+		if st.prompt {
+			deadline := time.Now().Add(10 * time.Second)
+			for time.Now().Before(deadline) {
+				if row, ok := render([]byte(out.String())); ok && row > row0 {
+					break
+				}
+				settle(50 * time.Millisecond)
+				select {
+				case <-done:
+					deadline = time.Now()
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}
 	}
 	waited := make(chan struct{})
 	go func() { cmd.Wait(); close(waited) }()
 	select {
 	case <-waited:
-	case <-time.After(10 * time.Second):
+	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
 		<-waited
 	}
 	<-done
-	for {
-		select {
-		case c := <-chunks:
-			out.Write(c)
-		default:
-			return out.Bytes()
-		}
-	}
+	return []byte(out.String())
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.

@@ -17,15 +17,15 @@ func shellSession(t *testing.T, bin string, args []string, lines []string) (stri
 	hist := filepath.Join(home, "hist")
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "HOME="+home, "REDISCLI_HISTFILE="+hist, "TERM=xterm")
-	var input []string
+	var steps []ptyStep
 	for _, l := range lines {
 		if raw, ok := strings.CutPrefix(l, "raw:"); ok {
-			input = append(input, raw)
+			steps = append(steps, ptyStep{in: raw, prompt: raw == "\r"})
 		} else {
-			input = append(input, l+"\r")
+			steps = append(steps, ptyStep{in: l + "\r", prompt: l != "quit"})
 		}
 	}
-	out := runPTY(t, cmd, input...)
+	out := runPTYSteps(t, cmd, steps)
 	sc := newScreen(200)
 	sc.write(out)
 	h, _ := os.ReadFile(hist)

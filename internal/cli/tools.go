@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -202,6 +203,20 @@ func (s *session) latencyDistMode() {
 func (s *session) pipeMode() {
 	c := s.conn
 	nc := c.Net()
+	// The stdin pump and the reply reader both print: one lock keeps
+	// stdout's buffer whole and stderr's lines after what precedes them.
+	var mu sync.Mutex
+	say := func(f string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		s.outf(f, a...)
+		s.out.Flush()
+	}
+	sayErr := func(f string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		s.errf(f, a...)
+	}
 	var magic [20]byte
 	rand.Read(magic[:])
 	writeErr := make(chan error, 1)
@@ -219,14 +234,13 @@ func (s *session) pipeMode() {
 				break
 			}
 			if err != nil {
-				s.errf("Error reading from stdin: %s\n", err)
-				s.exit(1)
+				sayErr("Error reading from stdin: %s\n", err)
+				os.Exit(1)
 			}
 		}
 		echo := append([]byte("\r\n*2\r\n$4\r\nECHO\r\n$20\r\n"), magic[:]...)
 		echo = append(echo, '\r', '\n')
-		s.outf("All data transferred. Waiting for the last reply...\n")
-		s.out.Flush()
+		say("All data transferred. Waiting for the last reply...\n")
 		if _, err := nc.Write(echo); err != nil {
 			writeErr <- err
 			return
@@ -243,18 +257,18 @@ func (s *session) pipeMode() {
 		v, err := resp.ReadValue(c.Reader())
 		if err != nil {
 			if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {
-				s.errf("No replies for %d seconds: exiting.\n", s.cfg.pipeTimeout)
+				sayErr("No replies for %d seconds: exiting.\n", s.cfg.pipeTimeout)
 				errs++
 				break
 			}
-			s.errf("Error reading replies from server\n")
+			sayErr("Error reading replies from server\n")
 			s.exit(1)
 		}
 		if !eof {
 			select {
 			case werr := <-writeErr:
 				if werr != nil {
-					s.errf("Error writing to the server: %s\n", werr)
+					sayErr("Error writing to the server: %s\n", werr)
 					s.exit(1)
 				}
 				eof = true
@@ -262,15 +276,15 @@ func (s *session) pipeMode() {
 			}
 		}
 		if v.Kind == '-' {
-			s.errf("%s\n", cstr(v.Str))
+			sayErr("%s\n", cstr(v.Str))
 			errs++
 		} else if v.Kind == '$' && len(v.Str) == 20 && bytes.Equal(v.Str, magic[:]) {
-			s.outf("Last reply received from server.\n")
+			say("Last reply received from server.\n")
 			break
 		}
 		replies++
 	}
-	s.outf("errors: %d, replies: %d\n", errs, replies)
+	say("errors: %d, replies: %d\n", errs, replies)
 	if errs > 0 {
 		s.exit(1)
 	}

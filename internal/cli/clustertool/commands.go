@@ -410,8 +410,9 @@ func (t *tool) addNode(argv []string) bool {
 			return false
 		}
 	}
+	added := false
 	defer func() {
-		if nn.c != nil {
+		if !added {
 			nn.c.Close()
 		}
 	}()
@@ -482,14 +483,13 @@ func (t *tool) addNode(argv []string) bool {
 		return false
 	}
 	t.nodes = append(t.nodes, nn)
-	added := nn
-	nn = &node{}
+	added = true
 	if master != nil {
 		time.Sleep(time.Second)
 		t.waitForClusterJoin()
 		t.logInfo(">>> Configure node as replica of %s:%d.\n", master.ip, master.port)
-		v, ok = added.do("CLUSTER", "REPLICATE", master.name)
-		if !t.checkReply(added, v, ok) {
+		v, ok = nn.do("CLUSTER", "REPLICATE", master.name)
+		if !t.checkReply(nn, v, ok) {
 			return false
 		}
 	}
