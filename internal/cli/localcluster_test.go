@@ -38,12 +38,9 @@ func freePortRange(t testing.TB, n int) int {
 // TestLocalCluster drives the local-cluster command as README's first
 // command does: start six nodes and create the cluster, write a key, stop,
 // start again on the same data, read the key back, clean. The node binary
-// is $SHOAL_CLI_NODE, else the shoal-server built for this test: until
-// shoal-server has cluster mode (issue 9) the command falls back on
-// Debian's redis-server, so this runs real redis-server 7.0 nodes.
+// is $SHOAL_CLI_NODE, else the shoal-server built for this test.
 func TestLocalCluster(t *testing.T) {
 	t.Parallel()
-	nodeBinary(t) // skips without redis-server (the fall-back) or SHOAL_CLI_NODE
 	bin := os.Getenv("SHOAL_CLI_NODE")
 	if bin == "" {
 		bin = filepath.Join(binDir, "shoal-server")

@@ -312,8 +312,8 @@ func (c *cluster) start() bool {
 			fresh = false
 		}
 	}
-	// The first node tells whether the binary has cluster mode; until
-	// shoal-server has it (issue 9), fall back on redis-server.
+	// The first node tells whether the binary runs in cluster mode at all,
+	// before five more are started.
 	if !c.launch(c.ports()[:1]) {
 		return false
 	}
@@ -322,13 +322,8 @@ func (c *cluster) start() bool {
 		c.stop()
 		c.quiet = false
 		os.RemoveAll(c.nodeDir(c.o.port))
-		fallback, err := exec.LookPath("redis-server")
-		if err != nil {
-			c.errorf("%s does not run in cluster mode (CLUSTER INFO fails), and no redis-server is installed to fall back on.\n", c.o.server)
-			return false
-		}
-		c.printf("%s has no cluster mode yet: using %s for the nodes.\n", c.o.server, fallback)
-		c.o.server = fallback
+		c.errorf("%s does not run in cluster mode (CLUSTER INFO fails).\n", c.o.server)
+		return false
 	}
 	if !c.launch(c.ports()) {
 		return false
