@@ -249,7 +249,7 @@ func (c *cluster) startNode(port int) error {
 	}
 	pid := cmd.Process.Pid
 	// Reap the node if it exits while this process runs (stop, or the
-	// fall-back after a probe), so that it leaves no zombie behind.
+	// probe of the first node failing), so that it leaves no zombie behind.
 	go cmd.Wait()
 	return os.WriteFile(filepath.Join(dir, "node.pid"), []byte(strconv.Itoa(pid)+"\n"), 0o644)
 }
