@@ -21,19 +21,18 @@ import (
 	"shoal/internal/testutil"
 )
 
-// nodeBinary is the server the cluster tests start: $SHOAL_CLI_NODE, else
-// Debian's redis-server. Until shoal-server has cluster mode (issue 9) the
-// tests run against real redis-server 7.0 nodes; point SHOAL_CLI_NODE at
-// bin/shoal-server to run them against Shoal.
-func nodeBinary(t testing.TB) string {
+// nodeBinaries are the servers the cluster tests run against, by name:
+// Debian's redis-server and the shoal-server built for these tests, or
+// only $SHOAL_CLI_NODE when it is set.
+func nodeBinaries(t testing.TB) map[string]string {
 	if b := os.Getenv("SHOAL_CLI_NODE"); b != "" {
-		return b
+		return map[string]string{"node": b}
 	}
-	b, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed and SHOAL_CLI_NODE not set")
+	bins := map[string]string{"shoal": filepath.Join(binDir, "shoal-server")}
+	if b, err := exec.LookPath("redis-server"); err == nil {
+		bins["redis"] = b
 	}
-	return b
+	return bins
 }
 
 func startClusterNode(t testing.TB, bin string) string {
@@ -94,15 +93,23 @@ func keySlot(t testing.TB, addr, key string) int {
 
 // TestClusterTool builds a 3+3 cluster with shoal-cli --cluster create and
 // drives the admin tool, cluster mode and the error paths against it,
-// comparing with Debian's redis-cli. The cluster is started once for all
-// subtests.
+// comparing with Debian's redis-cli: once on shoal-server nodes, once on
+// redis-server nodes. Each cluster is started once for all its subtests.
 func TestClusterTool(t *testing.T) {
 	t.Parallel()
-	rcli := redisCli(t)
-	bin := nodeBinary(t)
 	if testing.Short() {
 		t.Skip("starts a cluster")
 	}
+	for name, bin := range nodeBinaries(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			clusterToolSuite(t, bin)
+		})
+	}
+}
+
+func clusterToolSuite(t *testing.T, bin string) {
+	rcli := redisCli(t)
 	var addrs []string
 	for range 6 {
 		addrs = append(addrs, startClusterNode(t, bin))
