@@ -145,6 +145,28 @@ func newCommand(s *Spec, parent *Command) *Command {
 	return cmd
 }
 
+// Rename is rename-command: the command named from answers as to, or no
+// longer at all when to is "", keeping its own name in stats and COMMAND
+// (loadServerConfigFromString). Start-up only, before clients look up
+// commands. It returns Redis's reason for refusing the rename, or "".
+func Rename(from, to string) string {
+	tableOnce.Do(buildTable)
+	from, to = strings.ToLower(from), strings.ToLower(to)
+	cmd := table[from]
+	if cmd == nil {
+		return "No such command in rename-command"
+	}
+	delete(table, from)
+	if to == "" {
+		return ""
+	}
+	if _, ok := table[to]; ok {
+		return "Target command name already exists"
+	}
+	table[to] = cmd
+	return ""
+}
+
 // Lookup finds the command named by name, case-insensitively, without
 // allocating.
 func Lookup(name []byte) *Command {

@@ -122,6 +122,11 @@ func Load(path string, overrides [][]string) (*Config, error) {
 	return c, nil
 }
 
+// RenameCommand applies a rename-command line as it is read (set by the
+// server, which owns the command table; config cannot import it). It
+// returns Redis's reason for refusing the line, or "".
+var RenameCommand func(from, to string) string
+
 // maxIncludeDepth bounds include recursion so a file including itself
 // fails instead of overflowing the stack.
 const maxIncludeDepth = 16
@@ -156,6 +161,12 @@ func (c *Config) loadText(file, text string, depth int) error {
 			}
 			if err := c.loadText(args[1], string(b), depth+1); err != nil {
 				return err
+			}
+			continue
+		}
+		if name == "rename-command" && len(args) == 3 && RenameCommand != nil {
+			if r := RenameCommand(args[1], args[2]); r != "" {
+				return fail(name, r)
 			}
 			continue
 		}

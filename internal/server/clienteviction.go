@@ -168,7 +168,13 @@ func (s *Server) evictClients(limit int64) {
 		s.cevict.total.Add(-cl.memAcct)
 		cl.memAcct = 0
 		s.cevict.evicted++
-		s.killClient(cl)
+		if cl.loop == s.curLoop {
+			// Ours to close: gone at once, as Redis's freeClient, so no
+			// command after this pass still sees it.
+			s.freeClient(cl)
+		} else {
+			s.killClient(cl)
+		}
 	}
 	if s.cevict.total.Load() >= limit {
 		s.logf(logWarning, "Over client maxmemory after evicting all evictable clients")

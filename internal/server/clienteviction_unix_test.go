@@ -89,7 +89,10 @@ func TestEvictClientsOrder(t *testing.T) {
 				conns = append(conns, c)
 			}
 			s.mu.Lock()
-			s.curLoop = l
+			// Another loop runs: the clients of l are queued for l to
+			// close (a client of the running loop is freed at once, see
+			// test/integration TestClientEvictedOnFirstRead).
+			s.curLoop = &loop{srv: s}
 			s.evictClientsAfterRead(conns[len(conns)-1])
 			s.curLoop = nil
 			s.mu.Unlock()

@@ -100,6 +100,10 @@ type conn struct {
 	totNetIn, totNetOut int64
 }
 
+// bigArg is PROTO_MBULK_BIG_ARG: a bulk at least this long gets its room
+// in the query buffer as soon as its length is read.
+const bigArg = 32 * 1024
+
 // argvKeep is the argument count up to which a connection keeps its argv
 // tables between commands.
 const argvKeep = 1024
@@ -171,6 +175,12 @@ func (c *conn) readAndProcess() {
 	if !c.closed {
 		rest := data[consumed:]
 		switch {
+		case usingLoopBuf && c.rd.Need() >= bigArg && cap(c.qbuf) < len(rest)+c.rd.Need():
+			// A big bulk is on its way: room for all of it now, as Redis
+			// makes room for bulklen when it reads such a header, so the
+			// client's memory shows (client eviction) from the first read.
+			qb := make([]byte, len(rest), len(rest)+min(c.rd.Need(), maxReadGrow))
+			c.qbuf = qb[:copy(qb, rest)]
 		case usingLoopBuf:
 			c.qbuf = append(c.qbuf[:0], rest...)
 		case consumed > 0:

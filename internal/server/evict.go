@@ -25,8 +25,12 @@ import (
 type evictState struct {
 	lastCycles   uint64
 	freedSinceGC uint64
-	allocsAtGC   uint64
-	gcSample     []metrics.Sample
+	// freedPrevGC is what was freed before the last cycle ended: the
+	// cycle may have marked it before it was dropped, so it is discounted
+	// for one more cycle (a client's buffers freed during a collection).
+	freedPrevGC uint64
+	allocsAtGC  uint64
+	gcSample    []metrics.Sample
 	// procRunning is set while eviction continues from loop 0 after a
 	// call ran out of its time budget (Redis's isEvictionProcRunning);
 	// loop 0 reads it without the lock to decide whether to sleep.
@@ -86,13 +90,17 @@ func (s *Server) estimatedUsed() uint64 {
 	metrics.Read(ev.gcSample)
 	allocs := ev.gcSample[2].Value.Uint64()
 	if cycles := ev.gcSample[0].Value.Uint64(); cycles != ev.lastCycles {
+		ev.freedPrevGC = 0
+		if cycles == ev.lastCycles+1 {
+			ev.freedPrevGC = ev.freedSinceGC
+		}
 		ev.lastCycles = cycles
 		ev.freedSinceGC = 0
 		ev.allocsAtGC = allocs
 	}
 	used := ev.gcSample[1].Value.Uint64() + allocs - min(ev.allocsAtGC, allocs)
-	if used > ev.freedSinceGC {
-		return used - ev.freedSinceGC
+	if freed := ev.freedSinceGC + ev.freedPrevGC; used > freed {
+		return used - freed
 	}
 	return 0
 }

@@ -1,6 +1,11 @@
 package server
 
-import "shoal/internal/command"
+import (
+	"shoal/internal/command"
+	"shoal/internal/config"
+)
+
+func init() { config.RenameCommand = command.Rename }
 
 // handle registers a server-level command handler: one that needs the
 // connection or server state beyond the keyspace.

@@ -91,3 +91,36 @@ func clientEvictionSteps(t *testing.T, srv server) string {
 	step("eviction logged for the victim %v", strings.Contains(evictLine, " name=victim "))
 	return out.String()
 }
+
+// TestClientEvictedOnFirstRead: a client that sends a bulk as big as
+// maxmemory-clients is evicted as soon as its length is read (Redis makes
+// room for a big bulk at once), and is gone before the next command of
+// another client runs (unit/client-eviction "client evicted due to
+// percentage of maxmemory").
+func TestClientEvictedOnFirstRead(t *testing.T) {
+	for _, srv := range startBoth(t) {
+		t.Run(srv.name, func(t *testing.T) {
+			r := testutil.Dial(t, srv.addr)
+			r.Do("CONFIG", "SET", "maxmemory", "6mb")
+			r.Do("CONFIG", "SET", "maxmemory-clients", "7%")
+			const n = 440401
+			payload := []byte(fmt.Sprintf("*1\r\n$%d\r\n%s", n, strings.Repeat("v", n)))
+			for i := 0; i < 20; i++ {
+				c, err := net.Dial("tcp", srv.addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := "big" + strconv.Itoa(i)
+				c.Write([]byte("CLIENT SETNAME " + name + "\r\n"))
+				buf := make([]byte, 16)
+				c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				c.Read(buf)
+				c.Write(payload)
+				if strings.Contains(string(r.Do("CLIENT", "LIST")), "name="+name+" ") {
+					t.Fatalf("round %d: the client is still listed after sending its bulk", i)
+				}
+				c.Close()
+			}
+		})
+	}
+}

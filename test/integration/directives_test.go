@@ -182,3 +182,19 @@ func TestLazyfreedObjects(t *testing.T) {
 		return out.String()
 	})
 }
+
+// TestRenameCommand: rename-command moves a command to another name (its
+// stats keep the original) or removes it with "" (Redis's unit/introspection
+// "CONFIG REWRITE handles rename-command properly").
+func TestRenameCommand(t *testing.T) {
+	sameOnBoth(t, []string{"--rename-command", "flushdb", "badger", "--rename-command", "debug", ""}, func(t *testing.T, addr string) string {
+		c := testutil.Dial(t, addr)
+		var out []string
+		for _, cmd := range [][]string{{"SET", "k", "v"}, {"FLUSHDB"}, {"BADGER"}, {"DBSIZE"}, {"DEBUG", "HELP"}} {
+			out = append(out, string(c.Do(cmd...)))
+		}
+		line := infoLine(c.Do("INFO", "commandstats"), "cmdstat_flushdb")
+		out = append(out, line[:strings.Index(line, ",")])
+		return strings.Join(out, "|")
+	})
+}
