@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"shoal/internal/testutil"
 )
@@ -171,7 +172,11 @@ func TestDebugRepliesMatchRedis(t *testing.T) {
 		do("DEBUG", "JMAP")
 		do("DEBUG", "NOSUCH")
 		do("DEBUG", "HELP", "x")
+		// Redis runs its whole stringmatchlen fuzz test here: seconds on a
+		// busy machine.
+		c.Timeout = time.Minute
 		do("DEBUG", "STRINGMATCH-TEST")
+		c.Timeout = testutil.DefaultReadTimeout
 		for _, proto := range []string{"2", "3"} {
 			c.Do("HELLO", proto)
 			for _, typ := range []string{"string", "integer", "double", "bignum", "null", "array", "set", "map", "attrib", "push", "verbatim", "true", "false", "bogus"} {
