@@ -93,12 +93,14 @@ func (s *Server) handleClientsBlockedOnKeys() {
 			delete(s.blocked.isReady, bk)
 			waiting := append([]*conn(nil), s.blocked.byKey[bk]...)
 			for _, c := range waiting {
-				e := bk.db.FindString(bk.key)
+				// An expired key is deleted here, and its DEL propagated,
+				// as lookupKeyReadWithFlags does in Redis 7.0.
+				e := bk.db.LookupNoTouch([]byte(bk.key))
 				// Stream readers are re-run even when their key went away
 				// or changed type: XREADGROUP then answers UNBLOCKED, as
 				// Redis 7.0; other waiters keep waiting.
 				stream := c.Blocking.Type == keyspace.TypeStream
-				if (e == nil || bk.db.Expired(e)) && !stream {
+				if e == nil && !stream {
 					continue
 				}
 				if e != nil && e.Type != c.Blocking.Type && !stream {
