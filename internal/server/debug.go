@@ -16,6 +16,7 @@ import (
 	"shoal/internal/glob"
 	"shoal/internal/keyspace"
 	"shoal/internal/persist/rdb"
+	"shoal/internal/repl"
 	"shoal/internal/rerr"
 	"shoal/internal/resp"
 	"shoal/internal/types"
@@ -48,6 +49,8 @@ var debugHelp = []string{
 	"    Like HTSTATS but for the hash table stored at <key>'s value.",
 	"LOADAOF",
 	"    Flush the AOF buffers on disk and reload the AOF in memory.",
+	"REPLICATE <string>",
+	"    Replicates the provided string to replicas, allowing data divergence.",
 	"OBJECT <key>",
 	"    Show low level info about `key` and associated value.",
 	"POPULATE <count> [<prefix>] [<size>]",
@@ -133,6 +136,11 @@ func debugCommand(s *Server, c *conn) {
 		debugObject(s, c)
 	case sub == "populate" && argc >= 3 && argc <= 5:
 		debugPopulate(c)
+	case sub == "replicate" && argc >= 3:
+		// The command goes to replicas only, not executed here (tests
+		// use it to make data diverge).
+		s.feedReplicas(s.repl.selDB, c.Argv[2:])
+		c.Simple("OK")
 	case sub == "digest" && argc == 2:
 		d := datasetDigest(s.ks)
 		c.Simple(hex.EncodeToString(d[:]))
@@ -178,6 +186,8 @@ func debugCommand(s *Server, c *conn) {
 		debugHTStatsKey(c)
 	case sub == "change-repl-id" && argc == 2:
 		s.logf(logWarning, "Changing replication IDs after receiving DEBUG change-repl-id")
+		s.repl.ids.ID = randomHex(s.rnd, repl.IDLen)
+		s.repl.ids.ClearID2()
 		c.Simple("OK")
 	case sub == "stringmatch-test" && argc == 2:
 		stringmatchFuzz(s.rnd.Uint64)
