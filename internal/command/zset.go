@@ -714,13 +714,13 @@ func zsetPopCommand(c *Client, max bool) {
 // the reply (blocking pops, ZMPOP); nested gives each pair its own array;
 // nilWhenEmpty answers a null array rather than an empty one. It returns
 // the key popped from, nil when none.
-func zsetPopGeneric(c *Client, keys [][]byte, max, emitKey bool, count int64, nested, nilWhenEmpty bool) []byte {
+func zsetPopGeneric(c *Client, keys [][]byte, max, emitKey bool, count int64, nested, nilWhenEmpty bool) (popKey []byte, popped int) {
 	var z *types.ZSet
 	var key []byte
 	for _, k := range keys {
 		_, zz, ok := zsetLookup(c, k, true)
 		if !ok {
-			return nil
+			return nil, 0
 		}
 		if zz != nil {
 			z, key = zz, k
@@ -733,11 +733,11 @@ func zsetPopGeneric(c *Client, keys [][]byte, max, emitKey bool, count int64, ne
 		} else {
 			c.Array(0)
 		}
-		return nil
+		return nil, 0
 	}
 	if count == 0 {
 		c.Array(0)
-		return nil
+		return nil, 0
 	}
 	if count == -1 {
 		count = 1
@@ -783,7 +783,7 @@ func zsetPopGeneric(c *Client, keys [][]byte, max, emitKey bool, count int64, ne
 	if zsetDeleteIfEmpty(c, key, z) {
 		c.Notify(NotifyGeneric, "del", key)
 	}
-	return key
+	return key, n
 }
 
 func bzpopminCommand(c *Client) { zsetBlockingPop(c, false) }
@@ -810,7 +810,7 @@ func zsetBlockingGeneric(c *Client, keys [][]byte, max bool, count int64, nested
 		if z == nil {
 			continue
 		}
-		zsetPopGeneric(c, [][]byte{k}, max, true, count, nested, false)
+		_, popped := zsetPopGeneric(c, [][]byte{k}, max, true, count, nested, false)
 		name := zsetArgZPOPMIN
 		if max {
 			name = zsetArgZPOPMAX
@@ -818,7 +818,8 @@ func zsetBlockingGeneric(c *Client, keys [][]byte, max bool, count int64, nested
 		if count == -1 {
 			c.RewriteArgv(name, k)
 		} else {
-			c.RewriteArgv(name, k, []byte(strconv.FormatInt(max1(count), 10)))
+			// The count actually popped, as blockingGenericZpopCommand.
+			c.RewriteArgv(name, k, []byte(strconv.Itoa(popped)))
 		}
 		return
 	}
@@ -827,13 +828,6 @@ func zsetBlockingGeneric(c *Client, keys [][]byte, max bool, count int64, nested
 		return
 	}
 	c.Block(keys, deadline, keyspace.TypeZSet)
-}
-
-func max1(n int64) int64 {
-	if n > 0 {
-		return n
-	}
-	return 1
 }
 
 func zmpopCommand(c *Client)  { zsetMPopGeneric(c, 1, false) }
@@ -892,13 +886,14 @@ func zsetMPopGeneric(c *Client, numkeysIdx int, block bool) {
 		zsetBlockingGeneric(c, keys, max, count, true, deadline)
 		return
 	}
-	key := zsetPopGeneric(c, keys, max, true, count, true, true)
+	key, popped := zsetPopGeneric(c, keys, max, true, count, true, true)
 	if key != nil {
 		name := zsetArgZPOPMIN
 		if max {
 			name = zsetArgZPOPMAX
 		}
-		c.RewriteArgv(name, key, []byte(strconv.FormatInt(count, 10)))
+		// The count actually popped, as genericZpopCommand.
+		c.RewriteArgv(name, key, []byte(strconv.Itoa(popped)))
 	}
 }
 

@@ -194,7 +194,7 @@ func TestZSetBlockingAndPropagation(t *testing.T) {
 	}{
 		{[]string{"BZPOPMIN", "k1", "k2", "0"}, "*3\r\n$2\r\nk2\r\n$1\r\na\r\n$1\r\n1\r\n", "ZPOPMIN k2"},
 		{[]string{"BZMPOP", "0", "2", "k1", "k2", "MAX", "COUNT", "1"}, "*2\r\n$2\r\nk2\r\n*1\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n", "ZPOPMAX k2 1"},
-		{[]string{"ZMPOP", "1", "k2", "MIN", "COUNT", "9"}, "*2\r\n$2\r\nk2\r\n*1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n", "ZPOPMIN k2 9"},
+		{[]string{"ZMPOP", "1", "k2", "MIN", "COUNT", "9"}, "*2\r\n$2\r\nk2\r\n*1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n", "ZPOPMIN k2 1"},
 	}
 	for _, tt := range tests {
 		if got := runZSet(t, c, tt.args...); got != tt.want {

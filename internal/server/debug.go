@@ -17,6 +17,7 @@ import (
 	"shoal/internal/glob"
 	"shoal/internal/keyspace"
 	"shoal/internal/persist/rdb"
+	"shoal/internal/repl"
 	"shoal/internal/rerr"
 	"shoal/internal/resp"
 	"shoal/internal/types"
@@ -52,6 +53,8 @@ var debugHelp = []string{
 	"    Like HTSTATS but for the hash table stored at <key>'s value.",
 	"LOADAOF",
 	"    Flush the AOF buffers on disk and reload the AOF in memory.",
+	"REPLICATE <string>",
+	"    Replicates the provided string to replicas, allowing data divergence.",
 	"OBJECT <key>",
 	"    Show low level info about `key` and associated value.",
 	"DROP-CLUSTER-PACKET-FILTER <packet-type>",
@@ -151,6 +154,11 @@ func debugCommand(s *Server, c *conn) {
 		}
 		s.clusterDropFilter = v
 		c.Simple("OK")
+	case sub == "replicate" && argc >= 3:
+		// The command goes to replicas only, not executed here (tests
+		// use it to make data diverge).
+		s.feedReplicas(s.repl.selDB, c.Argv[2:])
+		c.Simple("OK")
 	case sub == "digest" && argc == 2:
 		d := datasetDigest(s.ks)
 		c.Simple(hex.EncodeToString(d[:]))
@@ -196,6 +204,8 @@ func debugCommand(s *Server, c *conn) {
 		debugHTStatsKey(c)
 	case sub == "change-repl-id" && argc == 2:
 		s.logf(logWarning, "Changing replication IDs after receiving DEBUG change-repl-id")
+		s.repl.ids.ID = randomHex(s.rnd, repl.IDLen)
+		s.repl.ids.ClearID2()
 		c.Simple("OK")
 	case sub == "stringmatch-test" && argc == 2:
 		stringmatchFuzz(s.rnd.Uint64)
