@@ -192,7 +192,13 @@ func (s *Server) getNodeByQuery(c *conn, cmd *command.Command) (n *cluster.Node,
 	if n == nil {
 		return myself, 0, redirNone
 	}
-	isWrite := cmd.Has(command.FlagWrite) || (cmd.Name == "exec" && c.multi.hasWrite)
+	// A script's shebang flags stand for EVAL's and FCALL's own
+	// (getCommandFlags): a script that may write is a write.
+	flags := cmd.Flags
+	if cmd.Has(command.FlagNoScript) && cmd.Has(command.FlagSkipMonitor) {
+		flags = s.scriptCommandFlags(c, cmd)
+	}
+	isWrite := flags&command.FlagWrite != 0 || (cmd.Name == "exec" && c.multi.hasWrite)
 	if !st.OK() {
 		switch {
 		case pubsubShard:

@@ -532,6 +532,12 @@ func (s *Server) killClientBy(cl, caller *conn) {
 func (s *Server) killClient(cl *conn) {
 	cl.Flags |= command.ClientCloseASAP
 	cl.queueWrite()
+	// Our master's link counts as lost now, as freeClient's
+	// replicationCacheMaster (the cluster's election measures the
+	// replica's data age from here).
+	if s.repl.replica.master == cl {
+		s.replMasterLost(cl)
+	}
 }
 
 func clientReplyCommand(s *Server, c *conn) {

@@ -122,6 +122,12 @@ func configSetCommand(s *Server, c *conn) {
 		return
 	}
 	s.applyLimits()
+	if s.cl != nil {
+		// cluster-* directives (node timeout, failover and migration
+		// settings, announced addresses) take effect at once.
+		s.cl.st.SetConfig(s.clusterConfig())
+		s.clusterApply()
+	}
 	c.Simple("OK")
 }
 

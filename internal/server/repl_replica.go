@@ -119,9 +119,9 @@ func (s *Server) replicationSetMaster(host string, port int) {
 	rp := &s.repl.replica
 	wasMaster := rp.host == ""
 	s.replCancelLink()
-	if rp.master != nil {
-		s.killClient(rp.master)
-		s.replMasterLost(rp.master)
+	if m := rp.master; m != nil {
+		s.killClient(m)
+		s.replMasterLost(m)
 	}
 	rp.host, rp.port = host, port
 	s.ks.Replica = true

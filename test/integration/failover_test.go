@@ -486,6 +486,18 @@ func TestClusterManualFailover(t *testing.T) {
 		t.Errorf("the old master resynced fully (sync_partial_ok %d->%d, sync_full %d)", partialBefore, partial, full)
 	}
 	waitOneMasterPerSlot(t, nodes)
+
+	// cluster-replica-no-failover set at run time takes effect: the
+	// replica flags itself nofailover, and the others learn it.
+	mc := redis.NewClient(&redis.Options{Addr: master.addr()})
+	defer mc.Close()
+	if err := mc.ConfigSet(context.Background(), "cluster-replica-no-failover", "yes").Err(); err != nil {
+		t.Fatal(err)
+	}
+	id := nodeID(t, master)
+	testutil.WaitFor(t, 10*time.Second, func() bool {
+		return strings.Contains(nodesView(t, replica.addr())[id], "slave,nofailover")
+	})
 }
 
 // dumpOnFail makes the nodes print their goroutines when the test fails.
