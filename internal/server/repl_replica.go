@@ -554,11 +554,28 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 	s.logf(logNotice, "MASTER <-> REPLICA sync: Loading DB in memory")
 	s.ks.Loading = true
 	s.ks.Now = time.Now().UnixMilli()
+	// Clients are served while the image loads (-LOADING, INFO's loading
+	// fields; the bus keeps stepping), as readSyncBulkPayload's
+	// rdbLoadRio with processEventsWhileBlocked.
+	s.load.abort.Store(false)
+	s.startLoading(int64(len(data)), true)
 	// A replica keeps keys already expired: the master's DEL removes them
 	// (rdbLoad skips them only when iAmMaster).
 	_, err = s.loadRDBFrom(bytes.NewReader(data), int64(len(data)), true, false)
+	s.stopLoading()
 	s.ks.Loading = false
 	s.core.Dirty = 0
+	if err == errLoadingStopped {
+		// A signal came during the load: shut down once it has stopped.
+		s.load.abort.Store(false)
+		s.shutdownASAP.Store(int32(syscall.SIGTERM))
+	}
+	if err == nil && rp.link != l {
+		// Re-pointed while the load let clients and the bus in.
+		s.emptyForSync()
+		rp.haveHistory = false
+		return errRetryLater
+	}
 	if err != nil {
 		s.logf(logWarning, "Failed trying to load the MASTER synchronization DB from socket: %v", err)
 		s.emptyForSync()

@@ -376,3 +376,24 @@ func TestReplSlowFullSync(t *testing.T) {
 		})
 	}
 }
+
+// TestReplicaLoadingServesClients: while a replica loads its master's
+// image it answers -LOADING and INFO shows loading:1, as Redis's replica
+// does (tests/cluster 22-replica-in-sync hides loading replicas by it).
+func TestReplicaLoadingServesClients(t *testing.T) {
+	m := startRNode(t, "shoal")
+	m.do("DEBUG", "POPULATE", "2000")
+	r := startRNode(t, "shoal")
+	r.do("CONFIG", "SET", "key-load-delay", "1000") // 1 ms a key: the load takes ~2 s
+	r.do("CONFIG", "SET", "loading-process-events-interval-bytes", "1024")
+	r.replicaof(t, m)
+	testutil.WaitFor(t, 10*time.Second, func() bool { return r.info("loading") == "1" })
+	if got := string(r.c.Do("GET", "key:1")); got != "-LOADING Redis is loading the dataset in memory\r\n" {
+		t.Errorf("GET while loading: %q", got)
+	}
+	r.do("CONFIG", "SET", "key-load-delay", "0")
+	waitInSync(t, m, r)
+	if got := r.do("GET", "key:1"); got != "value:1" {
+		t.Errorf("GET after loading: %q", got)
+	}
+}
