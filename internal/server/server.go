@@ -217,8 +217,10 @@ func (s *Server) Serve() error {
 			return err
 		}
 	}
-	s.cron.init(s)
 	s.mu.Lock()
+	// Under the lock: the start-up loader may already be running commands
+	// (call sets the cron's clock).
+	s.cron.init(s)
 	s.startReplicaFromConfig()
 	s.mu.Unlock()
 	for _, l := range s.loops {

@@ -160,7 +160,11 @@ func (s *Server) adoptLogs(sv *supervision) {
 
 // notifyReady tells systemd the server accepts connections.
 func (s *Server) notifyReady(sv *supervision) {
-	if s.cfg.MasterHost == "" {
+	// The loops already serve (CONFIG SET may write the config).
+	s.mu.Lock()
+	replica := s.cfg.MasterHost != ""
+	s.mu.Unlock()
+	if !replica {
 		s.notifySupervisor(sv, "STATUS=Ready to accept connections\n")
 	} else {
 		s.notifySupervisor(sv, "STATUS=Ready to accept connections in read-only mode. Waiting for MASTER <-> REPLICA sync\n")
