@@ -8,6 +8,7 @@ go vet ./...
 go test -count=1 -timeout 15m ./...
 go test -count=1 -race -timeout 10m ./internal/server/... ./internal/keyspace/... ./internal/resp/... ./internal/config/...
 # The process tests that exercise the server's goroutines (background saves,
-# AOF fsync, rebinding, client eviction, real clients) once more against a
+# AOF fsync, loading, rebinding, client eviction, real clients, scripts,
+# replication links, the cluster bus and failover) once more against a
 # race-detector build of shoal-server: a race makes it exit at once.
-SHOAL_RACE=1 go test -count=1 -timeout 10m ./test/integration -run 'Persist|AOF|RDB|GoRedis|Rebind|ClientEviction|Unix'
+SHOAL_RACE=1 go test -count=1 -timeout 15m ./test/integration -run 'Persist|AOF|RDB|GoRedis|Rebind|ClientEviction|Unix|Script|Loading|Repl|ClusterTutorial|ClusterFailoverKill'

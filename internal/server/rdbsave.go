@@ -203,6 +203,7 @@ func (s *Server) streamImage(snap *snapshot.Snapshot, w io.Writer, trailer, chec
 		before := snap.Keys()
 		done := snap.Step(budget)
 		buf = snap.Take(spare)
+		perKey := keyDelay(s.cfg.RDBKeySaveDelay)
 		if bg {
 			s.mu.Unlock()
 		}
@@ -214,7 +215,7 @@ func (s *Server) streamImage(snap *snapshot.Snapshot, w io.Writer, trailer, chec
 				return err
 			}
 		}
-		delay := keyDelay(s.cfg.RDBKeySaveDelay) * time.Duration(snap.Keys()-before)
+		delay := perKey * time.Duration(snap.Keys()-before)
 		// rdb-key-save-delay: tests keep a save running this way; a kill
 		// interrupts the pause.
 		for delay > 0 && (canceled == nil || !canceled.Load()) {

@@ -700,6 +700,7 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 			break
 		}
 		targets := append([]*conn(nil), rs.targets...)
+		perKey := keyDelay(s.cfg.RDBKeySaveDelay)
 		s.mu.Unlock()
 		// The keys the step claimed are encoded without the lock.
 		buf = snap.Encode(buf)
@@ -708,7 +709,7 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 				break
 			}
 		}
-		delay := keyDelay(s.cfg.RDBKeySaveDelay) * time.Duration(snap.Keys()-before)
+		delay := perKey * time.Duration(snap.Keys()-before)
 		// rdb-key-save-delay: tests keep a transfer running this way.
 		for delay > 0 && !job.canceled.Load() {
 			d := min(delay, 10*time.Millisecond)
