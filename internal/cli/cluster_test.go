@@ -299,6 +299,10 @@ func clusterToolSuite(t *testing.T, bin string) {
 		testFixUncovered(t, rcli, addrs)
 	})
 
+	t.Run("fix-multiple-owners", func(t *testing.T) {
+		testFixMultipleOwners(t, rcli, addrs)
+	})
+
 	t.Run("import", func(t *testing.T) {
 		testImport(t, rcli, bin, addrs)
 	})
