@@ -295,6 +295,18 @@ func clusterToolSuite(t *testing.T, bin string) {
 		}
 	})
 
+	t.Run("fix-uncovered", func(t *testing.T) {
+		testFixUncovered(t, rcli, addrs)
+	})
+
+	t.Run("fix-multiple-owners", func(t *testing.T) {
+		testFixMultipleOwners(t, rcli, addrs)
+	})
+
+	t.Run("import", func(t *testing.T) {
+		testImport(t, rcli, bin, addrs)
+	})
+
 	t.Run("scale-under-load", func(t *testing.T) {
 		testScaleCycle(t, rcli, addrs, spare[0])
 	})

@@ -182,3 +182,65 @@ func TestEvalAndRDB(t *testing.T) {
 		os.Remove(b)
 	}
 }
+
+// TestLatencyDistShape runs --latency-dist with redis-cli and shoal-cli
+// until each has drawn two spectrum lines: the legend must be the same
+// byte for byte and each line the same sequence of 31 colored samples,
+// the colors (the measured spread) aside.
+func TestLatencyDistShape(t *testing.T) {
+	rcli := redisCli(t)
+	addr, ok := testutil.StartRedis(t)
+	if !ok {
+		t.Skip("redis-server not installed")
+	}
+	host, port, _ := strings.Cut(addr, ":")
+	row := regexp.MustCompile(`(?m)^\x1b\[38;5;0m((?:\x1b\[48;5;\d+m.){31})\x1b\[0m\n`)
+	cell := regexp.MustCompile(`\x1b\[48;5;(\d+)m(.)`)
+	palette := map[string]bool{}
+	for _, c := range []int{0, 233, 234, 235, 237, 239, 241, 243, 245, 247, 144, 143, 142, 184, 226, 214, 208, 202, 196} {
+		palette[strconv.Itoa(c)] = true
+	}
+	draw := func(bin string) string {
+		cmd := exec.Command(bin, "-h", host, "-p", port, "-i", "0.2", "--latency-dist")
+		var out syncBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}()
+		testutil.WaitFor(t, 10*time.Second, func() bool {
+			return len(row.FindAllStringIndex(out.String(), -1)) >= 2
+		})
+		s := out.String()
+		// Two lines and the legend before them, nothing partial after.
+		return s[:row.FindAllStringIndex(s, -1)[1][1]]
+	}
+	shape := func(s string) string {
+		return row.ReplaceAllStringFunc(s, func(line string) string {
+			return cell.ReplaceAllStringFunc(line, func(c string) string {
+				m := cell.FindStringSubmatch(c)
+				if !palette[m[1]] {
+					t.Errorf("color %s is not in the palette", m[1])
+				}
+				return "\x1b[48;5;Nm" + m[2]
+			})
+		})
+	}
+	want, got := shape(draw(rcli)), shape(draw(shoalCli()))
+	if want != got {
+		t.Errorf("--latency-dist:\nredis-cli:\n%q\nshoal-cli:\n%q", want, got)
+	}
+	if !strings.HasPrefix(got, "---------------------------------------------\n. - * #          .01 .125 .25 .5 milliseconds\n") {
+		t.Errorf("--latency-dist legend:\n%q", got)
+	}
+	var chars strings.Builder
+	for _, m := range regexp.MustCompile(`\x1b\[48;5;Nm(.)`).FindAllStringSubmatch(got, 31) {
+		chars.WriteString(m[1])
+	}
+	if chars.String() != ".-*#123456789ABCDEFGHIJKLMNOPQ?" {
+		t.Errorf("--latency-dist samples %q", chars.String())
+	}
+}
