@@ -1011,7 +1011,16 @@ func (s *Server) replBeforeReplies() {
 // replOffset is the replication offset the cluster's bus advertises: the
 // offset applied from the master on a replica, master_repl_offset on a
 // master.
-func (s *Server) replOffset() int64 { return s.repl.ids.Offset }
+func (s *Server) replOffset() int64 {
+	if rp := &s.repl.replica; rp.host != "" && rp.state == replTransfer {
+		// A full sync has no master client yet and the cached one is
+		// gone: replicationGetSlaveOffset answers 0, which the cluster
+		// reads as "loading" (CLUSTER SLOTS hides such a replica,
+		// CLUSTER SHARDS shows health loading).
+		return 0
+	}
+	return s.repl.ids.Offset
+}
 
 // roleCommand is ROLE.
 func roleCommand(s *Server, c *conn) {
