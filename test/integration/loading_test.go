@@ -21,7 +21,7 @@ func startLoading(t *testing.T, dir string, args ...string) (*testutil.Proc, *te
 	t.Helper()
 	port, addr := freeAddr(t)
 	full := append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--save", "",
-		"--key-load-delay", "50", "--loading-process-events-interval-bytes", "1024"}, args...)
+		"--key-load-delay", "200", "--loading-process-events-interval-bytes", "1024"}, args...)
 	p := testutil.StartProc(t, shoalBin, full...)
 	testutil.WaitFor(t, 20*time.Second, func() bool {
 		if p.Exited() {
@@ -33,7 +33,13 @@ func startLoading(t *testing.T, dir string, args ...string) (*testutil.Proc, *te
 		}
 		return err == nil
 	})
-	return p, testutil.Dial(t, addr)
+	// The listener accepts before the signal handlers are installed: wait
+	// until the loops serve the load (INFO is allowed while loading).
+	c := testutil.Dial(t, addr)
+	testutil.WaitFor(t, 20*time.Second, func() bool {
+		return loadInfoField(replyText(c.Do("INFO", "persistence")), "loading") == "1"
+	})
+	return p, c
 }
 
 func loadInfoField(info, field string) string {
