@@ -3,12 +3,12 @@ package cli_test
 import (
 	"bytes"
 	"os/exec"
+	"shoal/internal/resp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"shoal/internal/cli/conn"
 	"shoal/internal/testutil"
 )
 
@@ -50,7 +50,7 @@ func TestPipeMatchesRedisCli(t *testing.T) {
 	var stream []byte
 	for i := range n {
 		s := strconv.Itoa(i)
-		stream = conn.AppendCommand(stream, "SET", "key:"+s, "value:"+s)
+		stream = resp.AppendCommandStrings(stream, "SET", "key:"+s, "value:"+s)
 	}
 	flush := func() {
 		c := testutil.Dial(t, addr)
@@ -81,10 +81,10 @@ func TestPipeMatchesRedisCli(t *testing.T) {
 		t.Errorf("shoal-cli used %v CPU, redis-cli %v", got.cpu, want.cpu)
 	}
 
-	bad := conn.AppendCommand(nil, "SET", "a", "1")
-	bad = conn.AppendCommand(bad, "BOGUS", "x")
-	bad = conn.AppendCommand(bad, "INCR", "a")
-	bad = conn.AppendCommand(bad, "LPUSH", "a", "x")
+	bad := resp.AppendCommandStrings(nil, "SET", "a", "1")
+	bad = resp.AppendCommandStrings(bad, "BOGUS", "x")
+	bad = resp.AppendCommandStrings(bad, "INCR", "a")
+	bad = resp.AppendCommandStrings(bad, "LPUSH", "a", "x")
 	want = runTimed(t, rcli, bad, "-h", host, "-p", port, "--pipe")
 	got = runTimed(t, shoalCli(), bad, "-h", host, "-p", port, "--pipe")
 	if !bytes.Equal(want.stdout, got.stdout) || !bytes.Equal(want.stderr, got.stderr) || want.code != got.code {

@@ -82,7 +82,7 @@ func (c *Conn) Err() error { return c.err }
 
 // Append queues a command; Flush sends what is queued.
 func (c *Conn) Append(args ...string) {
-	c.w = AppendCommand(c.w, args...)
+	c.w = resp.AppendCommandStrings(c.w, args...)
 }
 
 // AppendBytes queues a command given as byte slices.
@@ -146,21 +146,6 @@ func (c *Conn) Do(args ...string) (resp.Value, error) {
 		return resp.Value{}, err
 	}
 	return c.Read()
-}
-
-// AppendCommand appends args as a RESP multibulk.
-func AppendCommand(dst []byte, args ...string) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(len(args)), 10)
-	dst = append(dst, '\r', '\n')
-	for _, a := range args {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(len(a)), 10)
-		dst = append(dst, '\r', '\n')
-		dst = append(dst, a...)
-		dst = append(dst, '\r', '\n')
-	}
-	return dst
 }
 
 // wrap turns a Go error into hiredis's wording.
