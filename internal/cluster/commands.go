@@ -280,7 +280,9 @@ func (s *State) SetConfigEpoch(epoch int64) error {
 	if s.currentEpoch < uint64(epoch) {
 		s.currentEpoch = uint64(epoch)
 	}
-	s.save(true)
+	// No fsync, as Redis: a config epoch lost to a crash is made unique
+	// again by the collision resolution.
+	s.save(false)
 	s.updateStateLater()
 	return nil
 }

@@ -232,6 +232,9 @@ func Open(cfg Config, nodesConf []byte, nowMs int64) (*State, error) {
 		nodes:     make(map[string]*Node),
 		blacklist: make(map[string]int64),
 		links:     make(map[LinkID]*link),
+		// clusterInit starts cluster_size at 1; a master keeps it until
+		// its first state update after the writable delay.
+		size: 1,
 	}
 	s.fo.reset()
 	if len(nodesConf) == 0 || isBlank(nodesConf) {
