@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"shoal/internal/cluster/bus"
 )
 
 var flagNames = []struct {
@@ -421,19 +423,27 @@ func (s *State) loadConfig(data []byte) error {
 }
 
 // SlotRanges returns the maximal runs of set slots, ascending, as
-// [start, end] pairs.
-func SlotRanges(b interface{ Has(int) bool }) [][2]int {
+// [start, end] pairs. Whole bytes outside or inside a run are skipped: this
+// runs for every node at every nodes.conf save and CLUSTER NODES.
+func SlotRanges(b *bus.Bitmap) [][2]int {
 	var out [][2]int
 	start := -1
-	for j := 0; j <= NumSlots; j++ {
-		set := j < NumSlots && b.Has(j)
-		if set && start < 0 {
-			start = j
+	for i, x := range b {
+		if (x == 0 && start < 0) || (x == 0xff && start >= 0) {
+			continue
 		}
-		if !set && start >= 0 {
-			out = append(out, [2]int{start, j - 1})
-			start = -1
+		for k := 0; k < 8; k++ {
+			set := x&(1<<k) != 0
+			if set && start < 0 {
+				start = i*8 + k
+			} else if !set && start >= 0 {
+				out = append(out, [2]int{start, i*8 + k - 1})
+				start = -1
+			}
 		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, NumSlots - 1})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -154,5 +155,48 @@ func TestClusterMigratingWithKey(t *testing.T) {
 	}
 	if got := string(c.Do("MGET", k1, k2)); got != "-TRYAGAIN Multiple keys request during rehashing of slot\r\n" {
 		t.Errorf("MGET with a key missing on a migrating slot: %q", got)
+	}
+}
+
+// TestClusterSaveConfigInPlace: nodes.conf is rewritten in place, as
+// Redis's clusterSaveConfig: a shorter config leaves no padding behind, the
+// file is the same inode, and the start-up flock still holds it.
+func TestClusterSaveConfigInPlace(t *testing.T) {
+	addr, _ := startClusterInProcess(t)
+	c := testutil.Dial(t, addr)
+	r := string(c.Do("CONFIG", "GET", "cluster-config-file"))
+	path := r[strings.LastIndex(r[:len(r)-2], "\n")+1 : len(r)-2]
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, slot := range []string{"100", "9000"} {
+		if got := string(c.Do("CLUSTER", "SETSLOT", slot, "STABLE")); got != "+OK\r\n" {
+			t.Fatalf("SETSLOT %s STABLE: %q", slot, got)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%s 127.0.0.1:", testIDA)
+	if !strings.HasPrefix(string(got), want) || strings.Contains(string(got), "[") ||
+		!strings.HasSuffix(string(got), "connected 8192-16383\nvars currentEpoch 2 lastVoteEpoch 0\n") {
+		t.Errorf("nodes.conf after the saves:\n%s", got)
+	}
+	after, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) {
+		t.Errorf("nodes.conf was replaced by another file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
+		t.Errorf("nodes.conf is not locked by the running node")
 	}
 }
