@@ -2,9 +2,10 @@ package testutil
 
 import (
 	"net"
-	"strconv"
 	"testing"
 	"time"
+
+	"shoal/internal/resp"
 )
 
 // DefaultReadTimeout bounds how long Conn waits for one reply.
@@ -109,17 +110,8 @@ func (c *Conn) TryReadReply(timeout time.Duration) ([]byte, error) {
 	}
 }
 
-// AppendCommand appends args to dst as a RESP multibulk.
+// AppendCommand appends args to dst as a RESP multibulk: the tests' name
+// for resp.AppendCommandStrings. Only the reply scanner is testutil's own.
 func AppendCommand(dst []byte, args ...string) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(len(args)), 10)
-	dst = append(dst, '\r', '\n')
-	for _, a := range args {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(len(a)), 10)
-		dst = append(dst, '\r', '\n')
-		dst = append(dst, a...)
-		dst = append(dst, '\r', '\n')
-	}
-	return dst
+	return resp.AppendCommandStrings(dst, args...)
 }
