@@ -7,7 +7,6 @@ import (
 	"shoal/internal/glob"
 	"shoal/internal/keyspace"
 	"shoal/internal/rerr"
-	"shoal/internal/resp"
 	"shoal/internal/types"
 )
 
@@ -449,20 +448,7 @@ func hashRandWithCount(c *Client) {
 // before the key is looked up, and options only when the key exists, as
 // Redis does.
 func hscanCommand(c *Client) {
-	cursor, ok := parseScanCursor(c.Argv[2])
-	if !ok {
-		c.Error(rerr.InvalidCursor)
-		return
-	}
-	h, ok := c.hashLookup(c.Argv[1])
-	if !ok {
-		return
-	}
-	if h == nil {
-		c.Raw(hashEmptyScan)
-		return
-	}
-	opts, ok := parseScanArgs(c, 3, false)
+	cursor, h, opts, ok := scanCollection(c, c.hashLookup)
 	if !ok {
 		return
 	}
@@ -480,13 +466,5 @@ func hscanCommand(c *Client) {
 		c.Bulk(v)
 		n += 2
 	})
-	var hdr [64]byte
-	b := resp.AppendArrayLen(hdr[:0], 2)
-	var num [20]byte
-	b = resp.AppendBulk(b, strconv.AppendUint(num[:0], cursor, 10))
-	b = resp.AppendArrayLen(b, n)
-	insertReply(c, tok, b)
+	scanReplyHeader(c, tok, cursor, n)
 }
-
-// hashEmptyScan is shared.emptyscan: cursor 0 and no elements.
-var hashEmptyScan = []byte("*2\r\n$1\r\n0\r\n*0\r\n")

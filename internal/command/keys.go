@@ -334,12 +334,44 @@ func scanCommand(c *Client) {
 	for _, k := range doomed {
 		db.LookupNoTouch([]byte(k))
 	}
+	scanReplyHeader(c, tok, cursor, n)
+}
+
+// scanReplyHeader inserts the SCAN family's reply header at tok, a DeferLen
+// token: a two-element array of the next cursor and the n elements written
+// after tok.
+func scanReplyHeader(c *Client, tok int, cursor uint64, n int) {
 	var hdr [64]byte
 	h := resp.AppendArrayLen(hdr[:0], 2)
 	var num [20]byte
 	h = resp.AppendBulk(h, strconv.AppendUint(num[:0], cursor, 10))
 	h = resp.AppendArrayLen(h, n)
 	insertReply(c, tok, h)
+}
+
+// emptyScan is shared.emptyscan: cursor 0 and no elements, the reply to
+// SSCAN, HSCAN and ZSCAN of a missing key.
+var emptyScan = []byte("*2\r\n$1\r\n0\r\n*0\r\n")
+
+// scanCollection is the start of SSCAN, HSCAN and ZSCAN: the cursor, the
+// value at key as lookup finds it (WRONGTYPE is lookup's to write), then the
+// options, in Redis's order. ok is false when the reply is written: an
+// error, or the empty scan of a missing key.
+func scanCollection[T comparable](c *Client, lookup func(key []byte) (T, bool)) (cursor uint64, v T, opts scanArgs, ok bool) {
+	if cursor, ok = parseScanCursor(c.Argv[2]); !ok {
+		c.Error(rerr.InvalidCursor)
+		return
+	}
+	if v, ok = lookup(c.Argv[1]); !ok {
+		return
+	}
+	var missing T
+	if v == missing {
+		c.Raw(emptyScan)
+		return cursor, v, opts, false
+	}
+	opts, ok = parseScanArgs(c, 3, false)
+	return
 }
 
 // insertReply inserts h into the reply at tok, a DeferLen token.

@@ -3,12 +3,10 @@ package command
 import (
 	"math"
 	"slices"
-	"strconv"
 
 	"shoal/internal/glob"
 	"shoal/internal/keyspace"
 	"shoal/internal/rerr"
-	"shoal/internal/resp"
 	"shoal/internal/types"
 )
 
@@ -645,26 +643,13 @@ func sdiffCommand(c *Client) { sunionDiffGeneric(c, c.Argv[1:], nil, true) }
 
 func sdiffstoreCommand(c *Client) { sunionDiffGeneric(c, c.Argv[2:], c.Argv[1], true) }
 
-// setsEmptyScan is the reply to SSCAN of a missing key.
-var setsEmptyScan = []byte("*2\r\n$1\r\n0\r\n*0\r\n")
-
 // SSCAN key cursor [MATCH pattern] [COUNT count]. Members are written into
 // the reply while the table is walked; the header is inserted after.
 func sscanCommand(c *Client) {
-	cursor, ok := parseScanCursor(c.Argv[2])
-	if !ok {
-		c.Error(rerr.InvalidCursor)
-		return
-	}
-	_, s, ok := setsLookup(c, c.Argv[1], false)
-	if !ok {
-		return
-	}
-	if s == nil {
-		c.Raw(setsEmptyScan)
-		return
-	}
-	opts, ok := parseScanArgs(c, 3, false)
+	cursor, s, opts, ok := scanCollection(c, func(key []byte) (*types.Set, bool) {
+		_, s, ok := setsLookup(c, key, false)
+		return s, ok
+	})
 	if !ok {
 		return
 	}
@@ -690,10 +675,5 @@ func sscanCommand(c *Client) {
 		}
 		budget--
 	}
-	var hdr [64]byte
-	h := resp.AppendArrayLen(hdr[:0], 2)
-	var num [20]byte
-	h = resp.AppendBulk(h, strconv.AppendUint(num[:0], cursor, 10))
-	h = resp.AppendArrayLen(h, n)
-	insertReply(c, tok, h)
+	scanReplyHeader(c, tok, cursor, n)
 }

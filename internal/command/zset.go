@@ -1282,20 +1282,10 @@ func zsetBytes(s string) []byte { return []byte(s) }
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 func zscanCommand(c *Client) {
-	cursor, ok := parseScanCursor(c.Argv[2])
-	if !ok {
-		c.Error(rerr.InvalidCursor)
-		return
-	}
-	_, z, ok := zsetLookup(c, c.Argv[1], false)
-	if !ok {
-		return
-	}
-	if z == nil {
-		c.Raw(zsetEmptyScan)
-		return
-	}
-	opts, ok := parseScanArgs(c, 3, false)
+	cursor, z, opts, ok := scanCollection(c, func(key []byte) (*types.ZSet, bool) {
+		_, z, ok := zsetLookup(c, key, false)
+		return z, ok
+	})
 	if !ok {
 		return
 	}
@@ -1312,12 +1302,5 @@ func zscanCommand(c *Client) {
 		c.Bulk(resp.AppendDouble(sbuf[:0], s))
 		n += 2
 	})
-	var hdr [64]byte
-	h := resp.AppendArrayLen(hdr[:0], 2)
-	var num [20]byte
-	h = resp.AppendBulk(h, strconv.AppendUint(num[:0], next, 10))
-	h = resp.AppendArrayLen(h, n)
-	insertReply(c, tok, h)
+	scanReplyHeader(c, tok, next, n)
 }
-
-var zsetEmptyScan = []byte("*2\r\n$1\r\n0\r\n*0\r\n")
