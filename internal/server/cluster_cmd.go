@@ -32,8 +32,8 @@ func init() {
 		"shards":                (*Server).clusterShards,
 		"addslots":              (*Server).clusterAddDelSlots,
 		"delslots":              (*Server).clusterAddDelSlots,
-		"addslotsrange":         (*Server).clusterAddDelSlotsRange,
-		"delslotsrange":         (*Server).clusterAddDelSlotsRange,
+		"addslotsrange":         (*Server).clusterAddDelSlots,
+		"delslotsrange":         (*Server).clusterAddDelSlots,
 		"flushslots":            (*Server).clusterFlushSlots,
 		"setslot":               (*Server).clusterSetSlot,
 		"meet":                  (*Server).clusterMeet,
@@ -403,22 +403,13 @@ func (s *Server) clusterShardNode(c *conn, n *cluster.Node) {
 	}
 }
 
-// clusterAddDelSlots is CLUSTER ADDSLOTS / DELSLOTS: every argument is
-// parsed before any is checked.
+// clusterAddDelSlots is CLUSTER ADDSLOTS / DELSLOTS and their RANGE forms:
+// every argument is parsed before any is checked against the state.
 func (s *Server) clusterAddDelSlots(c *conn) {
-	slots := make([]int, 0, len(c.Argv)-2)
-	for _, a := range c.Argv[2:] {
-		slot, ok := parseSlot(a)
-		if !ok {
-			c.Error(rerr.ClusterBadSlot)
-			return
-		}
-		slots = append(slots, slot)
+	slots, ok := parseSlotArgs(c, c.Argv[2:], strings.HasSuffix(c.Cmd.Name, "range"))
+	if !ok {
+		return
 	}
-	s.clusterUpdateSlots(c, slots)
-}
-
-func (s *Server) clusterUpdateSlots(c *conn, slots []int) {
 	var err error
 	if strings.HasPrefix(c.Cmd.Name, "cluster|del") {
 		err = s.cl.st.DelSlots(slots)
@@ -432,33 +423,38 @@ func (s *Server) clusterUpdateSlots(c *conn, slots []int) {
 	c.Simple("OK")
 }
 
-// clusterAddDelSlotsRange is CLUSTER ADDSLOTSRANGE / DELSLOTSRANGE.
-func (s *Server) clusterAddDelSlotsRange(c *conn) {
-	if len(c.Argv)%2 == 1 {
+// parseSlotArgs parses slot arguments, one slot each or, with ranges,
+// start-end pairs, into the slots they name in order; on a bad argument it
+// writes Redis's error and returns false.
+func parseSlotArgs(c *conn, args [][]byte, ranges bool) ([]int, bool) {
+	if ranges && len(args)%2 == 1 {
 		c.Error(rerr.WrongArgs(c.Cmd.Name))
-		return
+		return nil, false
 	}
-	var slots []int
-	for j := 2; j < len(c.Argv); j += 2 {
-		start, ok := parseSlot(c.Argv[j])
+	slots := make([]int, 0, len(args))
+	for j := 0; j < len(args); j++ {
+		start, ok := parseSlot(args[j])
 		if !ok {
 			c.Error(rerr.ClusterBadSlot)
-			return
+			return nil, false
 		}
-		end, ok := parseSlot(c.Argv[j+1])
-		if !ok {
-			c.Error(rerr.ClusterBadSlot)
-			return
-		}
-		if start > end {
-			c.Error(rerr.Line("ERR start slot number " + strconv.Itoa(start) + " is greater than end slot number " + strconv.Itoa(end)))
-			return
+		end := start
+		if ranges {
+			j++
+			if end, ok = parseSlot(args[j]); !ok {
+				c.Error(rerr.ClusterBadSlot)
+				return nil, false
+			}
+			if start > end {
+				c.Error(rerr.Line("ERR start slot number " + strconv.Itoa(start) + " is greater than end slot number " + strconv.Itoa(end)))
+				return nil, false
+			}
 		}
 		for k := start; k <= end; k++ {
 			slots = append(slots, k)
 		}
 	}
-	s.clusterUpdateSlots(c, slots)
+	return slots, true
 }
 
 func (s *Server) clusterFlushSlots(c *conn) {
