@@ -28,18 +28,7 @@ func (t *tool) create(argv []string) bool {
 			return false
 		}
 		t.nodes = append(t.nodes, n)
-		if e, ok := n.isCluster(); !ok {
-			t.notClusterError(n, e)
-			return false
-		}
-		if e, ok := n.loadInfo(false); !ok {
-			if e != "" {
-				t.printReplyError(n, e)
-			}
-			return false
-		}
-		if e, ok := t.isEmpty(n); !ok {
-			t.notEmptyError(n, e)
+		if !t.checkNewNode(n) {
 			return false
 		}
 	}
@@ -416,18 +405,7 @@ func (t *tool) addNode(argv []string) bool {
 			nn.c.Close()
 		}
 	}()
-	if e, ok := nn.isCluster(); !ok {
-		t.notClusterError(nn, e)
-		return false
-	}
-	if e, ok := nn.loadInfo(false); !ok {
-		if e != "" {
-			t.printReplyError(nn, e)
-		}
-		return false
-	}
-	if e, ok := t.isEmpty(nn); !ok {
-		t.notEmptyError(nn, e)
+	if !t.checkNewNode(nn) {
 		return false
 	}
 	head := t.nodes[0]
@@ -435,20 +413,12 @@ func (t *tool) addNode(argv []string) bool {
 		t.logInfo(">>> Getting functions from cluster\n")
 		v, ok := ref.do("FUNCTION", "DUMP")
 		if !ok || v.Kind == '-' {
-			e := "NULL reply"
-			if ok {
-				e = string(v.Str)
-			}
-			t.logInfo(">>> Failed retrieving Functions from the cluster, skip this step as Redis version do not support function command (error = '%s')\n", e)
+			t.logInfo(">>> Failed retrieving Functions from the cluster, skip this step as Redis version do not support function command (error = '%s')\n", replyError(v, ok))
 		} else {
 			t.logInfo(">>> Send FUNCTION LIST to %s:%d to verify there is no functions in it\n", ip, port)
 			l, ok := nn.do("FUNCTION", "LIST")
 			if !ok || l.Kind == '-' {
-				e := "NULL reply"
-				if ok {
-					e = string(l.Str)
-				}
-				t.logErr(">>> Failed on CLUSTER LIST (error = '%s')\r\n", e)
+				t.logErr(">>> Failed on CLUSTER LIST (error = '%s')\r\n", replyError(l, ok))
 				return false
 			}
 			if len(l.Elems) > 0 {
@@ -458,11 +428,7 @@ func (t *tool) addNode(argv []string) bool {
 			t.logInfo(">>> Send FUNCTION RESTORE to %s:%d\n", ip, port)
 			r, ok := nn.do("FUNCTION", "RESTORE", string(v.Str))
 			if !ok || r.Kind == '-' {
-				e := "NULL reply"
-				if ok {
-					e = string(r.Str)
-				}
-				t.logErr(">>> Failed loading functions to the new node (error = '%s')\r\n", e)
+				t.logErr(">>> Failed loading functions to the new node (error = '%s')\r\n", replyError(r, ok))
 				return false
 			}
 		}
@@ -473,12 +439,7 @@ func (t *tool) addNode(argv []string) bool {
 		t.errf("Invalid IP address or hostname specified: %s\n", head.ip)
 		return false
 	}
-	var v resp.Value
-	if head.busPort == 0 || head.busPort == head.port+portIncr {
-		v, ok = nn.do("CLUSTER", "MEET", headIP, strconv.Itoa(head.port))
-	} else {
-		v, ok = nn.do("CLUSTER", "MEET", headIP, strconv.Itoa(head.port), strconv.Itoa(head.busPort))
-	}
+	v, ok := t.meet(nn, head, headIP)
 	if !t.checkReply(nn, v, ok) {
 		return false
 	}
@@ -856,12 +817,7 @@ func (t *tool) setTimeout(argv []string) bool {
 
 // call is clusterManagerCommandCall.
 func (t *tool) call(argv []string) bool {
-	ip, port, ok := hostFromArgs(argv[:1])
-	if !ok {
-		t.errf(invalidHostArg)
-		return false
-	}
-	if !t.loadFromNode(newNode(ip, port, 0)) {
+	if !t.loadFromArgs(argv[:1]) {
 		return false
 	}
 	cmd := argv[1:]
@@ -1018,12 +974,7 @@ func (t *tool) importCmd(argv []string) bool {
 // backup is clusterManagerCommandBackup: nodes.json plus an RDB of every
 // master fetched over the replication protocol (SYNC).
 func (t *tool) backup(argv []string) bool {
-	ip, port, ok := hostFromArgs(argv[:1])
-	if !ok {
-		t.errf(invalidHostArg)
-		return false
-	}
-	if !t.loadFromNode(newNode(ip, port, 0)) {
+	if !t.loadFromArgs(argv[:1]) {
 		return false
 	}
 	noIssues := t.checkCluster(false)

@@ -192,6 +192,15 @@ func (t *tool) connect(n *node) bool {
 	return true
 }
 
+// replyError is the text redis-cli prints for a failed call: the error
+// reply's, or "NULL reply" when none came.
+func replyError(v resp.Value, ok bool) string {
+	if !ok {
+		return "NULL reply"
+	}
+	return string(v.Str)
+}
+
 // checkReply is clusterManagerCheckRedisReply without an err pointer:
 // errors are printed.
 func (t *tool) checkReply(n *node, v resp.Value, ok bool) bool {
@@ -274,19 +283,41 @@ func (t *tool) notEmptyError(n *node, e string) {
 	t.logErr("[ERR] Node %s:%d %s\n", n.ip, n.port, e)
 }
 
+// loadClusterNode checks that n runs in cluster mode and loads its view of
+// the cluster (its friends too with friends), printing what went wrong.
+func (t *tool) loadClusterNode(n *node, friends bool) bool {
+	if e, ok := n.isCluster(); !ok {
+		t.notClusterError(n, e)
+		return false
+	}
+	if e, ok := n.loadInfo(friends); !ok {
+		if e != "" {
+			t.printReplyError(n, e)
+		}
+		return false
+	}
+	return true
+}
+
+// checkNewNode checks a node that create or add-node is to join: in
+// cluster mode, its view loaded, and empty (no keys, no other node known).
+func (t *tool) checkNewNode(n *node) bool {
+	if !t.loadClusterNode(n, false) {
+		return false
+	}
+	if e, ok := t.isEmpty(n); !ok {
+		t.notEmptyError(n, e)
+		return false
+	}
+	return true
+}
+
 // loadFromNode is clusterManagerLoadInfoFromNode.
 func (t *tool) loadFromNode(n *node) bool {
 	if n.c == nil && !t.connect(n) {
 		return false
 	}
-	if e, ok := n.isCluster(); !ok {
-		t.notClusterError(n, e)
-		return false
-	}
-	if e, ok := n.loadInfo(true); !ok {
-		if e != "" {
-			t.printReplyError(n, e)
-		}
+	if !t.loadClusterNode(n, true) {
 		return false
 	}
 	for _, old := range t.nodes {
@@ -635,6 +666,8 @@ func resolve(host string) (string, bool) {
 	return addrs[0], true
 }
 
+// meet sends n a CLUSTER MEET of first (at firstIP), in the two-argument
+// form when first's bus port is the default, as redis-cli.
 func (t *tool) meet(n, first *node, firstIP string) (resp.Value, bool) {
 	if first.busPort == 0 || first.busPort == first.port+portIncr {
 		return n.do("CLUSTER", "MEET", firstIP, strconv.Itoa(first.port))
