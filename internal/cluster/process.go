@@ -206,6 +206,8 @@ func (s *State) processPingPong(l *link, m *bus.Message, sender *Node) bool {
 			l.node.Flags &^= FlagHandshake
 			l.node.Flags |= m.Flags & (FlagMaster | FlagSlave)
 			s.save(false)
+			// Once this message is processed (Redis waits for its random pings).
+			defer s.announceNewNode(l)
 		} else if l.node.ID != m.Sender.String() {
 			n := l.node
 			s.logf(LogDebug, "PONG contains mismatching sender ID. About node %s added %d ms ago, having flags %d", n.ID, s.now-n.CreateTime, n.Flags)

@@ -607,7 +607,11 @@ func (s *State) gossipEntry(n *Node) bus.Gossip {
 
 // sendPing is clusterSendPing: a PING, PONG or MEET with the gossip section
 // chosen as Redis chooses it.
-func (s *State) sendPing(l *link, t bus.Type) {
+func (s *State) sendPing(l *link, t bus.Type) { s.sendPingAbout(l, t, nil) }
+
+// sendPingAbout is sendPing whose gossip section starts with about (when it
+// is not the receiver and could be gossiped at all).
+func (s *State) sendPingAbout(l *link, t bus.Type, about *Node) {
 	if l == nil {
 		return
 	}
@@ -625,6 +629,12 @@ func (s *State) sendPing(l *link, t bus.Type) {
 	}
 	m := s.buildHeader(t)
 	in := make(map[*Node]bool, wanted)
+	if about != nil && about != l.node && about != s.myself && fresh > 0 && wanted > 0 &&
+		about.Flags&(FlagHandshake|FlagNoAddr|FlagPFail) == 0 {
+		in[about] = true
+		m.Gossip = append(m.Gossip, s.gossipEntry(about))
+		fresh--
+	}
 	for iter := wanted * 3; fresh > 0 && len(m.Gossip) < wanted && iter > 0; iter-- {
 		n := s.order[s.rnd.IntN(len(s.order))]
 		if n == s.myself || n.Flags&FlagPFail != 0 {
@@ -655,6 +665,34 @@ func (s *State) sendPing(l *link, t bus.Type) {
 	}
 	m.Hostname = s.myself.Hostname
 	s.send(l, m)
+}
+
+// announcePeers is how many other nodes hear of a node whose handshake with
+// us has just completed (announceNewNode).
+const announcePeers = 3
+
+// announceNewNode runs when our handshake with l's node completes. Not in
+// Redis, where the new node and the others hear of the change only with
+// the next random ping, up to a second later: the new node gets a PING at
+// once (our slots, and gossip; its PONG, from a now known sender, gives us
+// its slots), and up to announcePeers other nodes a PING that gossips about
+// it, so that they start their own handshakes with it. A new cluster then
+// agrees within a few round trips instead of a few seconds.
+func (s *State) announceNewNode(l *link) {
+	n := l.node
+	s.sendPing(l, bus.Ping)
+	var peers []*Node
+	for _, p := range s.order {
+		if p != s.myself && p != n && p.link != nil && p.Flags&FlagHandshake == 0 {
+			peers = append(peers, p)
+		}
+	}
+	for k := 0; k < announcePeers && len(peers) > 0; k++ {
+		i := s.rnd.IntN(len(peers))
+		s.sendPingAbout(peers[i].link, bus.Ping, n)
+		peers[i] = peers[len(peers)-1]
+		peers = peers[:len(peers)-1]
+	}
 }
 
 // Broadcast targets of broadcastPong.

@@ -226,6 +226,10 @@ func (s *Server) clusterVerifyData() error {
 		}
 	}
 	s.clusterApply()
+	// Redis's first serverCron runs a millisecond after loading, and its
+	// clusterCron is clusterUpdateState's first call, which starts the
+	// writable delay: run that pass now, not at the next cron tick.
+	s.clusterCron(time.Now())
 	return nil
 }
 
