@@ -554,46 +554,47 @@ func (s *Server) clusterDelKeysInSlot(slot int) {
 
 // clusterSaveConfig is clusterSaveConfig: nodes.conf is rewritten in
 // place, as Redis does, through the descriptor that holds the start-up
-// flock (the file is never replaced, so the lock stays on it). A shorter new
-// content is padded with newlines to the old length and the file truncated
-// only after the write, so a crash in between leaves blank lines, which
-// loading skips. With fsync (CLUSTER_TODO_FSYNC_CONFIG, CLUSTER SAVECONFIG)
-// the file is fsynced before the truncation; without, durability against
-// power loss is the kernel's, as Redis's clusterSaveConfig(0). A temp file
-// renamed over the old one at every save held CLUSTER SETSLOT to 0.4-1.4k
-// a second on one connection (ext4 starts the writeback of a file renamed
-// over another), where Redis does 11-27k.
+// flock (the file is never replaced, so the lock stays on it). With fsync
+// (CLUSTER_TODO_FSYNC_CONFIG, CLUSTER SAVECONFIG) the file is fsynced;
+// without, durability against power loss is the kernel's, as Redis's
+// clusterSaveConfig(0). A temp file renamed over the old one per save, as
+// before, cost about 1.5 ms per CLUSTER SETSLOT on ext4 (docs/DESIGN.md,
+// "The driver").
 func (s *Server) clusterSaveConfig(fsync bool) error {
 	d := s.cl
-	content := d.st.NodesConf()
-	size := len(content)
-	err := func() error {
-		f := d.lock
-		fi, err := f.Stat()
-		if err != nil {
-			return err
-		}
-		if old := fi.Size(); old > int64(size) {
-			content = append(content, bytes.Repeat([]byte{'\n'}, int(old)-size)...)
-		}
-		if _, err := f.WriteAt(content, 0); err != nil {
-			return err
-		}
-		if fsync {
-			if err := f.Sync(); err != nil {
-				return err
-			}
-		}
-		if len(content) > size {
-			// As Redis, a failed truncation leaves only blank lines behind.
-			f.Truncate(int64(size))
-		}
-		return nil
-	}()
-	if err != nil {
+	if err := writeInPlace(d.lock, d.st.NodesConf(), fsync); err != nil {
 		s.logf(logWarning, "Could not save the cluster config %s: %v", d.path, err)
+		return err
 	}
-	return err
+	return nil
+}
+
+// writeInPlace writes content over f from its start. A shorter content is
+// padded with newlines to the old length and the file truncated only after
+// the write (and the fsync), so a crash in between leaves blank lines,
+// which loading skips.
+func writeInPlace(f *os.File, content []byte, fsync bool) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	size := len(content)
+	if old := fi.Size(); old > int64(size) {
+		content = append(content, bytes.Repeat([]byte{'\n'}, int(old)-size)...)
+	}
+	if _, err := f.WriteAt(content, 0); err != nil {
+		return err
+	}
+	if fsync {
+		if err := f.Sync(); err != nil {
+			return err
+		}
+	}
+	if len(content) > size {
+		// As Redis: a failed truncation leaves only blank lines behind.
+		f.Truncate(int64(size))
+	}
+	return nil
 }
 
 // clusterCron runs the state machine's clock every 100 ms (clusterCron's
