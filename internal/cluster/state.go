@@ -680,6 +680,9 @@ const announcePeers = 3
 // agrees within a few round trips instead of a few seconds.
 func (s *State) announceNewNode(l *link) {
 	n := l.node
+	if _, alive := s.links[l.id]; !alive || n == nil || n.link != l {
+		return // the rest of the message freed the link or the node
+	}
 	s.sendPing(l, bus.Ping)
 	var peers []*Node
 	for _, p := range s.order {
