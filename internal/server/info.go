@@ -243,7 +243,7 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	field(b, "mem_fragmentation_bytes", int64(rss)-int64(used))
 	field(b, "mem_not_counted_for_evict", s.notCountedForEvict())
 	field(b, "mem_replication_backlog", s.backlogMemory())
-	field(b, "mem_total_replication_buffers", int64(s.backlogMemory())+s.replicaBuffers())
+	field(b, "mem_total_replication_buffers", s.replBufferMemory())
 	field(b, "mem_clients_slaves", s.replicaBuffers())
 	field(b, "mem_clients_normal", s.clientsMemory())
 	field(b, "mem_aof_buffer", cap(s.aof.buf))

@@ -189,6 +189,9 @@ func (l *loop) flushPending() {
 			continue
 		}
 		c.takeOutput()
+		if c.repl != nil {
+			c.takeStream()
+		}
 		c.obufPending.Store(int64(len(c.wbuf) - c.wpos + c.wqBytes))
 		c.closeAfterWrite = c.Flags&command.ClientCloseAfterReply != 0
 	}
