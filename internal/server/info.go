@@ -140,6 +140,9 @@ func (s *Server) infoServer(b *strings.Builder) {
 		active = 1
 	}
 	field(b, "io_threads_active", active)
+	if ms := s.shutdownInMs(); ms >= 0 {
+		field(b, "shutdown_in_milliseconds", ms)
+	}
 }
 
 // Version is Shoal's own version, reported in INFO beside redis_version.
