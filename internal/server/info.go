@@ -155,7 +155,8 @@ func (s *Server) infoClients(b *strings.Builder) {
 			pubsub++
 		}
 	}
-	field(b, "connected_clients", len(s.clients))
+	// Replicas are not clients here (connected_slaves counts them).
+	field(b, "connected_clients", len(s.clients)-len(s.repl.replicas))
 	field(b, "cluster_connections", s.clusterConnections())
 	field(b, "maxclients", s.cfg.MaxClients)
 	field(b, "client_recent_max_input_buffer", 0)
