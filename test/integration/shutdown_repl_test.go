@@ -150,3 +150,28 @@ func TestShutdownAbortAndNow(t *testing.T) {
 		t.Error("SHUTDOWN NOW did not log the lagging replica")
 	}
 }
+
+// TestShutdownFlushesReplicas: writes pipelined with SHUTDOWN NOW reach
+// the replica, whose share of the stream is written out before the
+// master closes its connections (flushSlavesOutputBuffers).
+func TestShutdownFlushesReplicas(t *testing.T) {
+	if binErr != nil {
+		t.Skip(binErr)
+	}
+	// With several loops the replica's connection is likely on another
+	// loop than the client's, which sees the shutdown before its next
+	// flush.
+	m := startRNode(t, "shoal", "--io-threads", "4")
+	r := startRNode(t, "shoal")
+	r.replicaof(t, m)
+	m.do("SET", "n", "0")
+	waitInSync(t, m, r)
+	var b []byte
+	for range 1000 {
+		b = testutil.AppendCommand(b, "INCR", "n")
+	}
+	b = testutil.AppendCommand(b, "SHUTDOWN", "NOW", "NOSAVE")
+	m.c.DoRawSend(b)
+	testutil.WaitFor(t, 10*time.Second, m.proc.Exited)
+	testutil.WaitFor(t, 10*time.Second, func() bool { return r.do("GET", "n") == "1000" })
+}
