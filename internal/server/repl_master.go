@@ -111,6 +111,9 @@ func (s *Server) initRepl() {
 	s.cfg.OnApply("min-replicas-to-write", good)
 	s.cfg.OnApply("min-replicas-max-lag", good)
 	s.cfg.OnApply("repl-backlog-size", func(c *config.Config) error {
+		// CONFIG SET below the least backlog sets the least
+		// (resizeReplicationBacklog).
+		c.ReplBacklogSize = max(c.ReplBacklogSize, repl.MinSize)
 		if s.repl.backlog != nil {
 			s.repl.backlog.SetSize(c.ReplBacklogSize)
 		}
