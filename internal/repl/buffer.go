@@ -275,14 +275,6 @@ func (b *Buffer) Memory(r *Reader) int64 {
 	return t.off + int64(cap(t.buf)) - r.blk.off + (t.id-r.blk.id+1)*BlockOverhead
 }
 
-// Blocks is the number of blocks from r's to the last.
-func (b *Buffer) Blocks(r *Reader) int64 {
-	if r.blk == nil {
-		return 0
-	}
-	return b.tail().id - r.blk.id + 1
-}
-
 // AppendSegments appends to dst the unsent bytes of r as slices of the
 // blocks, at most limit bytes: the caller may write them without holding
 // whatever guards b, since fed bytes never change and further feeds only
@@ -304,23 +296,6 @@ func (b *Buffer) AppendSegments(dst [][]byte, r *Reader, limit int64) [][]byte {
 			dst = append(dst, seg)
 			limit -= int64(len(seg))
 		}
-	}
-	return dst
-}
-
-// AppendFrom appends the bytes from offset to the end to dst. The caller
-// checks Has(offset) first.
-func (b *Buffer) AppendFrom(dst []byte, offset int64) []byte {
-	if !b.Has(offset) || offset == b.end+1 {
-		return dst
-	}
-	live := b.live()
-	for i := b.find(offset) - b.head; i < len(live); i++ {
-		seg := live[i].buf
-		if start := offset - live[i].off; start > 0 {
-			seg = seg[start:]
-		}
-		dst = append(dst, seg...)
 	}
 	return dst
 }

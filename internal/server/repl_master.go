@@ -1061,13 +1061,19 @@ func (s *Server) waitTimedOut(c *conn) {
 func (s *Server) replBeforeReplies() {
 	if s.repl.getAck && !s.pause.active {
 		s.repl.getAck = false
-		s.feedReplicas(-1, [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")})
+		s.sendGetAck()
 	}
 	if s.repl.backlog != nil {
 		// What replicas have let go of goes, a few blocks per pass, ten
 		// times the pace of a feed's trim (beforeSleep).
 		s.repl.backlog.Trim(10 * repl.TrimBlocksPerCall)
 	}
+}
+
+// sendGetAck puts REPLCONF GETACK * in the stream: every replica answers
+// with its offset (sendGetackToReplicas).
+func (s *Server) sendGetAck() {
+	s.feedReplicas(-1, [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")})
 }
 
 // replOffset is the replication offset the cluster's bus advertises: the

@@ -82,11 +82,6 @@ func (s *Server) replicasInSync() bool {
 	return true
 }
 
-// sendGetAck puts REPLCONF GETACK * in the stream.
-func (s *Server) sendGetAck() {
-	s.feedReplicas(-1, [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")})
-}
-
 // logLaggingReplicas logs each replica behind master_repl_offset and how
 // many are in sync, as finishShutdown.
 func (s *Server) logLaggingReplicas() {
