@@ -39,7 +39,7 @@ func (x *IDs) ClearID2() {
 // CanContinue is masterTryPartialResynchronization's decision for
 // "PSYNC id offset": the history must be ours (current ID, or the previous
 // one up to where it was valid) and the backlog must still hold offset.
-func (x *IDs) CanContinue(id string, offset int64, b *Backlog) bool {
+func (x *IDs) CanContinue(id string, offset int64, b *Buffer) bool {
 	if id != x.ID && (id != x.ID2 || offset > x.SecondOffset) {
 		return false
 	}

@@ -6,47 +6,131 @@ import (
 	"testing"
 )
 
-func TestBacklogFeedAndAppendFrom(t *testing.T) {
-	var stream []byte
-	b := NewBacklog(16, 0)
+// TestBufferShared drives the shared buffer with random feeds and readers
+// that attach, advance and detach, and checks every reader's segments,
+// the backlog's contents, the reference counts and the trimming bound.
+func TestBufferShared(t *testing.T) {
+	const size = MinSize
 	r := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < 500; i++ {
-		p := make([]byte, r.IntN(40))
-		for j := range p {
-			p[j] = byte(r.IntN(256))
+	var stream []byte
+	b := NewBuffer(size, 0)
+	type reader struct {
+		Reader
+		off int64 // next byte to send
+	}
+	readers := make([]*reader, 4)
+	for i := range readers {
+		readers[i] = &reader{}
+	}
+	for step := 0; step < 3000; step++ {
+		rd := readers[r.IntN(len(readers))]
+		switch op := r.IntN(10); {
+		case op < 5:
+			n := r.IntN(3000)
+			if r.IntN(50) == 0 {
+				n = 70000
+			}
+			p := make([]byte, n)
+			for j := range p {
+				p[j] = byte(r.IntN(256))
+			}
+			b.Feed(p)
+			stream = append(stream, p...)
+		case op < 6:
+			if !rd.Attached() {
+				off := b.FirstByte() + r.Int64N(int64(len(stream))+2-b.FirstByte())
+				b.Attach(&rd.Reader, off)
+				rd.off = off
+			}
+		case op < 9:
+			if rd.Attached() {
+				n := r.Int64N(b.Pending(&rd.Reader) + 1)
+				b.Advance(&rd.Reader, n)
+				rd.off += n
+			}
+		default:
+			b.Detach(&rd.Reader)
 		}
-		b.Feed(p)
-		stream = append(stream, p...)
 		end := int64(len(stream))
-		wantHist := min(len(stream), 16)
-		if b.Histlen() != wantHist || b.FirstByte() != end-int64(wantHist)+1 {
-			t.Fatalf("step %d: histlen %d first %d, want %d %d", i, b.Histlen(), b.FirstByte(), wantHist, end-int64(wantHist)+1)
+		if got := backlogBytes(b); !bytes.Equal(got, stream[b.FirstByte()-1:]) {
+			t.Fatalf("step %d: backlog holds the wrong bytes", step)
 		}
-		for off := b.FirstByte(); off <= end+1; off++ {
-			if got := b.AppendFrom(nil, off); !bytes.Equal(got, stream[off-1:]) {
-				t.Fatalf("step %d offset %d: %q, want %q", i, off, got, stream[off-1:])
+		held := false
+		for _, rd := range readers {
+			if !rd.Attached() {
+				continue
+			}
+			held = true
+			if rd.off < b.FirstByte() {
+				t.Fatalf("step %d: a reader's bytes were trimmed", step)
+			}
+			got := bytes.Join(b.AppendSegments(nil, &rd.Reader, 1<<30), nil)
+			if want := stream[rd.off-1:]; !bytes.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+				t.Fatalf("step %d: reader at %d gets %d bytes, want %d", step, rd.off, len(got), len(want))
+			}
+			if b.Pending(&rd.Reader) > 0 && b.Pending(&rd.Reader) != end-rd.off+1 {
+				t.Fatalf("step %d: pending %d, want %d", step, b.Pending(&rd.Reader), end-rd.off+1)
 			}
 		}
-		if b.Has(b.FirstByte()-1) && len(stream) > 16 {
-			t.Fatalf("step %d: has an offset before the first byte", i)
+		b.Trim(1 << 30)
+		if !held && b.Histlen() > size+70000 {
+			t.Fatalf("step %d: histlen %d without readers", step, b.Histlen())
+		}
+		refs := map[*block]int{}
+		for i, blk := range b.live() {
+			if i == 0 {
+				refs[blk]++
+			}
+		}
+		for _, rd := range readers {
+			if rd.blk != nil {
+				refs[rd.blk]++
+			}
+		}
+		var mem int64
+		for _, blk := range b.live() {
+			if blk.refs != refs[blk] {
+				t.Fatalf("step %d: block %d has %d references, want %d", step, blk.id, blk.refs, refs[blk])
+			}
+			mem += int64(cap(blk.buf)) + BlockOverhead
+		}
+		if mem != b.Mem() {
+			t.Fatalf("step %d: Mem %d, want %d", step, b.Mem(), mem)
 		}
 	}
-	b.Resize(8)
-	if got := b.AppendFrom(nil, b.FirstByte()); !bytes.Equal(got, stream[len(stream)-8:]) || b.Histlen() != 8 {
-		t.Fatalf("after shrink: %q", got)
+}
+
+// backlogBytes is everything the backlog holds.
+func backlogBytes(b *Buffer) []byte {
+	var all []byte
+	for _, blk := range b.live() {
+		all = append(all, blk.buf...)
 	}
-	b.Resize(64)
-	b.Feed([]byte("abc"))
-	stream = append(stream, "abc"...)
-	if got := b.AppendFrom(nil, b.FirstByte()); !bytes.Equal(got, stream[len(stream)-11:]) {
-		t.Fatalf("after grow: %q", got)
+	return all
+}
+
+// TestBufferBlockSize checks that a big write is split into blocks of at
+// most size/16 (and at least MinBlock), so the backlog can let go of most
+// of it while a replica still needs its end.
+func TestBufferBlockSize(t *testing.T) {
+	b := NewBuffer(1<<20, 0)
+	b.Feed(make([]byte, 1<<20+100))
+	for _, blk := range b.live() {
+		if cap(blk.buf) > 1<<16 {
+			t.Fatalf("block of %d bytes", cap(blk.buf))
+		}
+	}
+	small := NewBuffer(MinSize, 0)
+	small.Feed([]byte("x"))
+	if got := cap(small.live()[0].buf); got != MinBlock {
+		t.Fatalf("first block %d bytes, want %d", got, MinBlock)
 	}
 }
 
 func TestCanContinue(t *testing.T) {
 	a, c := "a"+NoID[1:], "c"+NoID[1:]
 	x := NewIDs(a)
-	b := NewBacklog(100, 0)
+	b := NewBuffer(100, 0)
 	b.Feed(make([]byte, 50))
 	x.Offset = 50
 	cases := []struct {

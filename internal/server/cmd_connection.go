@@ -314,6 +314,13 @@ func (s *Server) appendClientInfo(b []byte, c *conn) []byte {
 		lastCmd = "NULL"
 	}
 	omem := len(c.B) + int(c.obufPending.Load())
+	totMem := c.totMem()
+	if c.repl != nil {
+		// A replica's share of the replication buffer.
+		stream := s.replicaStreamMemory(c)
+		omem += int(stream)
+		totMem += stream
+	}
 	b = append(b, "id="...)
 	b = strconv.AppendInt(b, c.ID, 10)
 	b = append(b, " addr="...)
@@ -360,7 +367,7 @@ func (s *Server) appendClientInfo(b []byte, c *conn) []byte {
 	b = append(b, " oll=0 omem="...)
 	b = strconv.AppendInt(b, int64(omem), 10)
 	b = append(b, " tot-mem="...)
-	b = strconv.AppendInt(b, c.totMem(), 10)
+	b = strconv.AppendInt(b, totMem, 10)
 	b = append(b, " events=r"...)
 	if c.wantWrite.Load() {
 		b = append(b, 'w')

@@ -381,10 +381,12 @@ func timeCommand(s *Server, c *conn) {
 
 func lastsaveCommand(s *Server, c *conn) { c.Int(s.lastSave) }
 
-// shutdownCommand is SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT].
+// shutdownCommand is SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Without
+// NOW, a master with lagging replicas first waits for them up to
+// shutdown-timeout seconds, the client blocked meanwhile (shutdown.go).
 func shutdownCommand(s *Server, c *conn) {
 	var flags shutdownFlags
-	abort, now := false, false
+	abort := false
 	for _, a := range c.Argv[1:] {
 		switch strings.ToLower(string(a)) {
 		case "nosave":
@@ -392,7 +394,7 @@ func shutdownCommand(s *Server, c *conn) {
 		case "save":
 			flags.save = true
 		case "now":
-			now = true
+			flags.now = true
 		case "force":
 			flags.force = true
 		case "abort":
@@ -402,49 +404,55 @@ func shutdownCommand(s *Server, c *conn) {
 			return
 		}
 	}
-	if (abort && (flags != shutdownFlags{} || now)) || (flags.save && flags.nosave) {
+	if (abort && flags != shutdownFlags{}) || (flags.save && flags.nosave) {
 		c.Error(rerr.Syntax)
 		return
 	}
 	if abort {
-		// A shutdown a signal asked for and the cron has not started
-		// (abortShutdown).
-		if s.shutdownASAP.Swap(0) == 0 {
+		if !s.abortShutdown() {
 			c.Error(rerr.Line("ERR No shutdown in progress."))
 			return
 		}
-		s.logf(logNotice, "Shutdown manually aborted.")
 		c.Simple("OK")
 		return
 	}
-	if s.load.active.Load() {
-		// Never save a half-loaded dataset (shutdownCommand).
-		flags.save, flags.nosave = false, true
+	if !flags.now && c.Flags&(command.ClientInExec|command.ClientMulti|command.ClientInScript) != 0 {
+		c.Error(rerr.Line("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"))
+		return
 	}
 	if s.script.timedOut && !flags.nosave {
 		// Only SHUTDOWN NOSAVE may stop a server whose script is busy.
 		c.Error(s.busyReply())
 		return
 	}
-	s.logf(logWarning, "User requested shutdown...")
-	if err := s.prepareForShutdown(flags); err != nil {
-		c.Error(rerr.Line("ERR Errors trying to SHUTDOWN. Check logs."))
-		return
-	}
-	s.Shutdown()
+	// Blocked until the server exits, or answered with an error if the
+	// shutdown fails or is aborted (blockClient(c, BLOCKED_SHUTDOWN)).
+	c.Flags |= command.ClientBlocked
+	s.shutdown.blocked = append(s.shutdown.blocked, c)
+	s.prepareForShutdown(flags)
 }
 
 // shutdownFlags are SHUTDOWN's options.
 type shutdownFlags struct {
-	save, nosave, force bool
+	save, nosave, now, force bool
 }
 
-// prepareForShutdown does what persistence needs before exiting, as
-// prepareForShutdown: stop the background job, flush and fsync the AOF,
-// and save the RDB when save points are configured (or SAVE was given).
-// An error means the server must keep running (unless FORCE).
-// Called with s.mu held.
-func (s *Server) prepareForShutdown(flags shutdownFlags) error {
+// finishShutdown does what persistence needs before exiting, as
+// finishShutdown: log the replicas still lagging, stop the background job,
+// flush and fsync the AOF, and save the RDB when save points are
+// configured (or SAVE was given). An error means the server must keep
+// running (unless FORCE). Called with s.mu held.
+func (s *Server) finishShutdown(flags shutdownFlags) error {
+	s.logLaggingReplicas()
+	if j := s.rdb.job; j != nil && j.kind == jobAOF && s.aof.state == aofWaitRewrite {
+		// The first rewrite of an AOF turned on at runtime is the only
+		// copy of the dataset it will have.
+		if !flags.force {
+			s.logf(logWarning, "Writing initial AOF, can't exit.")
+			return errInitialAOF
+		}
+		s.logf(logWarning, "Writing initial AOF. Exit anyway.")
+	}
 	if j := s.rdb.job; j != nil {
 		if j.kind == jobRDB {
 			s.logf(logWarning, "There is a child saving an .rdb. Killing it!")

@@ -90,6 +90,15 @@ type conn struct {
 	memAcct int64
 	// repl is set on a replica's link to us (repl_master.go).
 	repl *replicaConn
+	// rsegs are a replica's stream, handed to its loop as slices of the
+	// shared replication buffer's blocks (takeStream) and written after
+	// wbuf and wq; rsegIdx and rsegPos are how far the loop got, rmore
+	// that the buffer held more than was handed over. rsent counts the
+	// stream bytes written since the reader last advanced (settleReplica).
+	rsegs            [][]byte
+	rsegIdx, rsegPos int
+	rmore            bool
+	rsent            atomic.Int64
 	// woff is the replication offset after this client's last write, and
 	// waitOff/waitNum a blocked WAIT's target (WAIT).
 	woff, waitOff, waitNum int64
@@ -394,10 +403,15 @@ func (c *conn) takeOutput() {
 	c.srv.accountClientMemory(c)
 }
 
-// writeOut writes as much of wbuf as the socket takes, without the lock.
+// writeOut writes as much of wbuf, wq and a replica's stream as the
+// socket takes, without the lock.
 func (c *conn) writeOut() {
-	for c.wpos < len(c.wbuf) || len(c.wq) > 0 {
-		if c.wpos == len(c.wbuf) {
+	for {
+		var p []byte
+		switch {
+		case c.wpos < len(c.wbuf):
+			p = c.wbuf[c.wpos:]
+		case len(c.wq) > 0:
 			// wbuf is out: the next queued chunk takes its place.
 			c.srv.stats.netOutputAdd(int64(len(c.wbuf)))
 			next := c.wq[0]
@@ -410,11 +424,34 @@ func (c *conn) writeOut() {
 			c.wqCap -= cap(next)
 			c.wbuf, c.wpos = next, 0
 			continue
+		case c.rsegIdx < len(c.rsegs):
+			p = c.rsegs[c.rsegIdx][c.rsegPos:]
+		case c.rmore:
+			// A replica far behind: the next part of its stream.
+			c.srv.mu.Lock()
+			c.takeStream()
+			c.srv.mu.Unlock()
+			if len(c.rsegs) > 0 {
+				continue
+			}
 		}
-		n, err := rawWrite(c.fd, c.wbuf[c.wpos:])
+		if p == nil {
+			break
+		}
+		n, err := rawWrite(c.fd, p)
 		if n > 0 {
-			c.wpos += n
 			c.totNetOut += int64(n)
+			if c.wpos < len(c.wbuf) {
+				c.wpos += n
+				continue
+			}
+			c.srv.stats.netOutputAdd(int64(n))
+			c.rsent.Add(int64(n))
+			if c.rsegPos += n; c.rsegPos == len(c.rsegs[c.rsegIdx]) {
+				c.rsegs[c.rsegIdx] = nil
+				c.rsegIdx++
+				c.rsegPos = 0
+			}
 			continue
 		}
 		if err == syscall.EAGAIN {

@@ -150,10 +150,8 @@ func (s *Server) serverCron(now time.Time) {
 	if s.core.Debug.PauseCron {
 		return
 	}
-	if s.shutdownASAP.Load() != 0 {
-		if s.shutdownFromSignal(); s.stopping.Load() {
-			return
-		}
+	if s.shutdownCron(); s.stopping.Load() {
+		return
 	}
 	expireStart := s.latencyStart()
 	if s.activeExpire && !s.pause.active {

@@ -17,8 +17,6 @@ import (
 // when Shoal honours the directive.
 func unimplementedFeature(name string) string {
 	switch {
-	case name == "shutdown-timeout":
-		return "SHUTDOWN waiting for lagging replicas"
 	case name == "rdb-del-sync-files":
 		return "deleting RDB files kept only for replication"
 	case name == "replica-ignore-disk-write-errors":

@@ -22,9 +22,8 @@ func TestDirectiveWarnings(t *testing.T) {
 		{nil, nil},
 		{[]string{"port", "maxmemory", "hz"}, nil},
 		// Replication directives take effect.
-		{[]string{"replicaof", "masterauth", "repl-timeout", "replica-priority", "min-replicas-to-write"}, nil},
-		{[]string{"shutdown-timeout", "replica-ignore-disk-write-errors"}, []string{
-			"WARNING: 'shutdown-timeout' is accepted for compatibility but has no effect yet: SHUTDOWN waiting for lagging replicas is not implemented in this version.",
+		{[]string{"replicaof", "masterauth", "repl-timeout", "replica-priority", "min-replicas-to-write", "shutdown-timeout"}, nil},
+		{[]string{"replica-ignore-disk-write-errors"}, []string{
 			"WARNING: 'replica-ignore-disk-write-errors' is accepted for compatibility but has no effect yet: exempting replicas from disk errors is not implemented in this version.",
 		}},
 		{[]string{"cluster-enabled", "cluster-node-timeout", "cluster-announce-ip"}, nil},

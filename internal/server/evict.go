@@ -125,7 +125,7 @@ func (s *Server) onFlush(db *keyspace.DB) {
 // background snapshot holds, which would otherwise make a BGSAVE or AOF
 // rewrite evict the keys it is copying.
 func (s *Server) notCountedForEvict() uint64 {
-	n := uint64(cap(s.aof.buf)) + uint64(s.replicaBuffers())
+	n := uint64(cap(s.aof.buf)) + uint64(s.replNotCountedForEvict())
 	if j := s.rdb.job; j != nil {
 		n += uint64(j.snap.Buffered())
 	}

@@ -140,6 +140,9 @@ func (s *Server) infoServer(b *strings.Builder) {
 		active = 1
 	}
 	field(b, "io_threads_active", active)
+	if ms := s.shutdownInMs(); ms >= 0 {
+		field(b, "shutdown_in_milliseconds", ms)
+	}
 }
 
 // Version is Shoal's own version, reported in INFO beside redis_version.
@@ -152,7 +155,8 @@ func (s *Server) infoClients(b *strings.Builder) {
 			pubsub++
 		}
 	}
-	field(b, "connected_clients", len(s.clients))
+	// Replicas are not clients here (connected_slaves counts them).
+	field(b, "connected_clients", len(s.clients)-len(s.repl.replicas))
 	field(b, "cluster_connections", s.clusterConnections())
 	field(b, "maxclients", s.cfg.MaxClients)
 	field(b, "client_recent_max_input_buffer", 0)
@@ -243,7 +247,7 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	field(b, "mem_fragmentation_bytes", int64(rss)-int64(used))
 	field(b, "mem_not_counted_for_evict", s.notCountedForEvict())
 	field(b, "mem_replication_backlog", s.backlogMemory())
-	field(b, "mem_total_replication_buffers", int64(s.backlogMemory())+s.replicaBuffers())
+	field(b, "mem_total_replication_buffers", s.replBufferMemory())
 	field(b, "mem_clients_slaves", s.replicaBuffers())
 	field(b, "mem_clients_normal", s.clientsMemory())
 	field(b, "mem_aof_buffer", cap(s.aof.buf))

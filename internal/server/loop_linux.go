@@ -189,6 +189,9 @@ func (l *loop) flushPending() {
 			continue
 		}
 		c.takeOutput()
+		if c.repl != nil {
+			c.takeStream()
+		}
 		c.obufPending.Store(int64(len(c.wbuf) - c.wpos + c.wqBytes))
 		c.closeAfterWrite = c.Flags&command.ClientCloseAfterReply != 0
 	}
@@ -204,10 +207,20 @@ func (l *loop) flushPending() {
 
 // closeAll closes every connection of the loop (shutdown).
 func (l *loop) closeAll() {
+	srv := l.srv
 	for _, c := range l.conns {
-		if !c.closed {
-			c.writeOut()
-			c.close()
+		if c.closed {
+			continue
 		}
+		if c.repl != nil {
+			// Best effort: a replica is sent what it has not been of the
+			// stream (flushSlavesOutputBuffers).
+			srv.mu.Lock()
+			c.takeOutput()
+			c.takeStream()
+			srv.mu.Unlock()
+		}
+		c.writeOut()
+		c.close()
 	}
 }

@@ -230,8 +230,7 @@ func setCrashLog(enabled bool) {
 }
 
 // signalShutdownFlags returns the SHUTDOWN options shutdown-on-sigint or
-// shutdown-on-sigterm configure for sig. "now" adds nothing: Shoal does
-// not wait for replicas to catch up before exiting.
+// shutdown-on-sigterm configure for sig.
 func signalShutdownFlags(c *config.Config, sig os.Signal) shutdownFlags {
 	v := c.ShutdownOnSigterm
 	if sig == syscall.SIGINT {
@@ -241,6 +240,7 @@ func signalShutdownFlags(c *config.Config, sig os.Signal) shutdownFlags {
 		save:   v&config.ShutdownSave != 0,
 		nosave: v&config.ShutdownNoSave != 0,
 		force:  v&config.ShutdownForce != 0,
+		now:    v&config.ShutdownNow != 0,
 	}
 }
 

@@ -88,7 +88,7 @@ func TestSignalShutdownFlags(t *testing.T) {
 	c := config.Default()
 	c.ShutdownOnSigint = config.ShutdownNoSave | config.ShutdownNow
 	c.ShutdownOnSigterm = config.ShutdownSave | config.ShutdownForce
-	if got := signalShutdownFlags(c, syscall.SIGINT); got != (shutdownFlags{nosave: true}) {
+	if got := signalShutdownFlags(c, syscall.SIGINT); got != (shutdownFlags{nosave: true, now: true}) {
 		t.Errorf("SIGINT: %+v", got)
 	}
 	if got := signalShutdownFlags(c, syscall.SIGTERM); got != (shutdownFlags{save: true, force: true}) {

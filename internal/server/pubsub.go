@@ -495,8 +495,21 @@ func (s *Server) checkOutputLimit(c *conn) {
 	}
 	lim := s.cfg.ClientOutputBufferLimit[class]
 	used := int64(len(c.B)) + c.obufPending.Load()
+	hardLimit := lim.Hard
+	if c.repl != nil {
+		// A replica's output is its share of the replication buffer (its
+		// RDB goes out under flow control, as Redis sends it beside the
+		// output buffer); a hard limit below repl-backlog-size would
+		// drop a replica right after a partial resync the backlog
+		// allowed, so that size is the least it can be
+		// (checkClientOutputBufferLimits).
+		used = s.replicaStreamMemory(c)
+		if hardLimit > 0 && hardLimit < s.cfg.ReplBacklogSize {
+			hardLimit = s.cfg.ReplBacklogSize
+		}
+	}
 	now := s.cron.nowMs
-	hard := lim.Hard > 0 && used >= lim.Hard
+	hard := hardLimit > 0 && used >= hardLimit
 	soft := false
 	if lim.Soft > 0 && used >= lim.Soft {
 		if c.obufSoftSince == 0 {

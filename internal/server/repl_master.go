@@ -47,10 +47,11 @@ type replicaConn struct {
 	job     *replSync
 	ackOff  int64
 	ackTime int64 // unix ms of the last ACK
-	// pending is the stream since the replica's snapshot began, held until
-	// the RDB has been sent (and, after a diskless transfer, until its
-	// first ACK: waitAck).
-	pending []byte
+	// reader is the replica's place in the shared replication buffer: from
+	// the start of its snapshot (or its PSYNC offset) on, the stream waits
+	// there until the RDB has been sent (and, after a diskless transfer,
+	// until its first ACK: waitAck).
+	reader  repl.Reader
 	waitAck bool
 	// drained is signalled by the loop each time the connection's output
 	// has been fully written: the RDB sender waits on it.
@@ -59,8 +60,10 @@ type replicaConn struct {
 
 // replState is the server's replication state, master and replica sides.
 type replState struct {
-	ids     repl.IDs
-	backlog *repl.Backlog
+	ids repl.IDs
+	// backlog is the shared replication buffer, which holds the backlog
+	// and every replica's unsent stream (nil: no backlog).
+	backlog *repl.Buffer
 	selDB   int // database of the last SELECT in the stream; -1 forces one
 	// scratch is reused to encode each propagated command.
 	scratch []byte
@@ -108,8 +111,11 @@ func (s *Server) initRepl() {
 	s.cfg.OnApply("min-replicas-to-write", good)
 	s.cfg.OnApply("min-replicas-max-lag", good)
 	s.cfg.OnApply("repl-backlog-size", func(c *config.Config) error {
+		// CONFIG SET below the least backlog sets the least
+		// (resizeReplicationBacklog).
+		c.ReplBacklogSize = max(c.ReplBacklogSize, repl.MinSize)
 		if s.repl.backlog != nil {
-			s.repl.backlog.Resize(int(c.ReplBacklogSize))
+			s.repl.backlog.SetSize(c.ReplBacklogSize)
 		}
 		return nil
 	})
@@ -135,74 +141,115 @@ func (s *Server) feedReplicas(dbid int, argv [][]byte) {
 	}
 }
 
-// feedStream adds raw stream bytes: the offset, the backlog and every
-// replica past the start of its snapshot. Called with s.mu held.
+// feedStream adds raw stream bytes to the shared replication buffer: the
+// offset moves on, and every online replica is woken to write its share
+// (feedReplicationBuffer). The stream is copied once whatever the number
+// of replicas. Called with s.mu held.
 func (s *Server) feedStream(p []byte) {
 	r := &s.repl
 	if r.backlog == nil {
 		return
 	}
 	r.ids.Offset += int64(len(p))
-	r.backlog.Feed(p)
+	grew := r.backlog.Feed(p)
 	for _, c := range r.replicas {
 		rc := c.repl
-		switch {
-		case rc.state == replicaWaitBgsaveStart:
-			// Not attached to a snapshot yet: it gets the stream from the
-			// start of the one it will be given.
-		case rc.state == replicaOnline && !rc.waitAck:
-			c.B = append(c.B, p...)
+		if !rc.reader.Attached() {
+			// Waiting for a snapshot: it gets the stream from the start
+			// of the one it will be given.
+			continue
+		}
+		if rc.state == replicaOnline && !rc.waitAck {
 			c.queueWrite()
-			if int64(len(c.B))+c.obufPending.Load() >= s.obufMinLimit {
-				s.checkOutputLimit(c)
-			}
-		default:
-			rc.pending = append(rc.pending, p...)
-			s.checkReplicaPendingLimit(c)
+		}
+		if grew {
+			// As Redis, the limit is checked when a block is added.
+			s.checkOutputLimit(c)
 		}
 	}
 }
 
-// checkReplicaPendingLimit applies client-output-buffer-limit replica to a
-// replica still syncing, whose stream waits in pending (Redis counts it in
-// the output buffer all the same).
-func (s *Server) checkReplicaPendingLimit(c *conn) {
-	lim := s.cfg.ClientOutputBufferLimit[config.ClientReplica]
-	used := int64(len(c.repl.pending)) + int64(len(c.B)) + c.obufPending.Load()
-	over := lim.Hard > 0 && used >= lim.Hard
-	if lim.Soft > 0 && used >= lim.Soft {
-		if c.obufSoftSince == 0 {
-			c.obufSoftSince = s.cron.nowMs
-		} else if s.cron.nowMs-c.obufSoftSince >= lim.SoftSeconds*1000 {
-			over = true
-		}
-	} else {
-		c.obufSoftSince = 0
+// replicaStreamMemory is what c's unsent stream holds of the shared
+// buffer (getClientOutputBufferMemoryUsage for a replica): the blocks from
+// the one its next byte is in to the last. Called with s.mu held.
+func (s *Server) replicaStreamMemory(c *conn) int64 {
+	if c.repl == nil || s.repl.backlog == nil {
+		return 0
 	}
-	if over && c.Flags&command.ClientCloseASAP == 0 {
-		s.logf(logWarning, "Client id=%d addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.", c.ID, c.addr)
-		c.repl.pending = nil
-		s.killClient(c)
+	s.settleReplica(c)
+	return s.repl.backlog.Memory(&c.repl.reader)
+}
+
+// settleReplica moves c's reader past what its loop has written since the
+// last call (the loop writes the shared blocks without the lock, and
+// counts). Called with s.mu held.
+func (s *Server) settleReplica(c *conn) {
+	if n := c.rsent.Swap(0); n > 0 && c.repl.reader.Attached() && s.repl.backlog != nil {
+		s.repl.backlog.Advance(&c.repl.reader, n)
 	}
 }
 
-// replicaBuffers is the output the replicas hold (their stream not yet
-// written), which eviction does not count (freeMemoryGetNotCountedMemory)
-// and INFO reports as mem_clients_slaves. Called with s.mu held.
+// replStreamHandOver bounds the stream bytes handed to a replica's loop
+// at a time: a replica far behind is given its backlog in steps.
+const replStreamHandOver = 4 << 20
+
+// takeStream hands c's loop the stream it has not been sent, as slices of
+// the shared blocks, to write after its other output. Called with s.mu
+// held, on c's loop.
+func (c *conn) takeStream() {
+	s := c.srv
+	s.settleReplica(c)
+	clear(c.rsegs)
+	c.rsegs, c.rsegIdx, c.rsegPos, c.rmore = c.rsegs[:0], 0, 0, false
+	rc := c.repl
+	b := s.repl.backlog
+	if b == nil || rc.state != replicaOnline || rc.waitAck || !rc.reader.Attached() {
+		return
+	}
+	c.rsegs = b.AppendSegments(c.rsegs, &rc.reader, replStreamHandOver)
+	c.rmore = b.Pending(&rc.reader) > replStreamHandOver
+}
+
+// replicaBuffers is the part of the shared replication buffer beyond
+// repl-backlog-size, which counts as the replicas' (mem_clients_slaves)
+// and which eviction leaves out (freeMemoryGetNotCountedMemory). Called
+// with s.mu held.
 func (s *Server) replicaBuffers() int64 {
-	var n int64
-	for _, c := range s.repl.replicas {
-		n += int64(len(c.B)) + c.obufPending.Load() + int64(len(c.repl.pending))
+	if s.repl.backlog == nil || len(s.repl.replicas) == 0 {
+		return 0
 	}
-	return n
+	return max(s.repl.backlog.Mem()-s.cfg.ReplBacklogSize, 0)
 }
 
-// backlogMemory is the backlog's allocation (mem_replication_backlog).
-func (s *Server) backlogMemory() int {
+// backlogMemory is the part of the shared buffer that counts as the
+// backlog's (mem_replication_backlog): all of it up to
+// repl-backlog-size, or all of it without replicas.
+func (s *Server) backlogMemory() int64 {
 	if s.repl.backlog == nil {
 		return 0
 	}
-	return s.repl.backlog.Size()
+	return s.repl.backlog.Mem() - s.replicaBuffers()
+}
+
+// replNotCountedForEvict is the shared buffer beyond repl-backlog-size
+// and its blocks' overhead, replicas or not: a backlog that a dropped slow
+// replica left long shrinks by incremental trims, and must not make
+// eviction run meanwhile (freeMemoryGetNotCountedMemory).
+func (s *Server) replNotCountedForEvict() int64 {
+	if s.repl.backlog == nil {
+		return 0
+	}
+	counted := s.cfg.ReplBacklogSize + (s.cfg.ReplBacklogSize/repl.MinBlock+1)*repl.BlockOverhead
+	return max(s.repl.backlog.Mem()-counted, 0)
+}
+
+// replBufferMemory is the whole shared buffer
+// (mem_total_replication_buffers).
+func (s *Server) replBufferMemory() int64 {
+	if s.repl.backlog == nil {
+		return 0
+	}
+	return s.repl.backlog.Mem()
 }
 
 // replicaConnOf returns c's replica record, creating it (REPLCONF comes
@@ -365,8 +412,8 @@ func syncCommand(s *Server, c *conn) {
 		// A disk sync is being written: share it (copyReplicaOutputBuffer).
 		for _, o := range s.repl.replicas {
 			if o != c && o.repl.state == replicaWaitBgsaveEnd && o.repl.job == job.repl {
-				rc.pending = append([]byte(nil), o.repl.pending...)
 				s.attachToSync(c, job.repl)
+				s.repl.backlog.Share(&rc.reader, &o.repl.reader)
 				s.logf(logNotice, "Waiting for end of BGSAVE for SYNC")
 				return
 			}
@@ -418,10 +465,16 @@ func (s *Server) addReplica(c *conn) {
 	s.repl.replicas = append(s.repl.replicas, c)
 }
 
-// createBacklog makes the backlog for a new history. Called with s.mu held.
+// createBacklog makes the backlog for a new history. Replicas still
+// listed (being dropped) lose their place in the old one. Called with s.mu
+// held.
 func (s *Server) createBacklog() {
-	s.repl.backlog = repl.NewBacklog(int(s.cfg.ReplBacklogSize), s.repl.ids.Offset)
+	s.repl.backlog = repl.NewBuffer(s.cfg.ReplBacklogSize, s.repl.ids.Offset)
 	s.repl.selDB = -1
+	for _, c := range s.repl.replicas {
+		c.repl.reader = repl.Reader{}
+		c.rsent.Store(0)
+	}
 }
 
 // tryPartialResync is masterTryPartialResynchronization: +CONTINUE and the
@@ -454,7 +507,7 @@ func (s *Server) tryPartialResync(c *conn) bool {
 	} else {
 		c.B = append(c.B, "+CONTINUE\r\n"...)
 	}
-	c.B = r.backlog.AppendFrom(c.B, off)
+	r.backlog.Attach(&rc.reader, off)
 	c.queueWrite()
 	s.addReplica(c)
 	r.syncPartialOK++
@@ -482,6 +535,7 @@ func (s *Server) attachToSync(c *conn, rs *replSync) {
 	rc.state = replicaWaitBgsaveEnd
 	rc.job = rs
 	rs.targets = append(rs.targets, c)
+	s.repl.backlog.AttachAtEnd(&rc.reader)
 	if rc.psync {
 		c.B = append(c.B, "+FULLRESYNC "+s.repl.ids.ID+" "+strconv.FormatInt(rs.startOff, 10)+"\r\n"...)
 		c.queueWrite()
@@ -622,8 +676,6 @@ func (s *Server) replicaStartStream(c *conn) {
 	rc := c.repl
 	rc.waitAck = false
 	rc.ackTime = s.cron.nowMs
-	c.B = append(c.B, rc.pending...)
-	rc.pending = nil
 	rc.job = nil
 	c.queueWrite()
 	s.refreshGoodReplicas()
@@ -802,7 +854,9 @@ func (s *Server) replicaGone(c *conn) {
 			s.killJob(jobRDB)
 		}
 	}
-	c.repl.pending = nil
+	if r.backlog != nil {
+		r.backlog.Detach(&c.repl.reader)
+	}
 	if len(r.replicas) == 0 {
 		r.noReplicasSince = s.cron.nowMs
 	}
@@ -874,6 +928,9 @@ func (s *Server) replicationMasterCron() {
 	r.cronLoops++
 	for _, c := range r.replicas {
 		rc := c.repl
+		// An idle replica's loop has written its stream: let go of the
+		// blocks it passed.
+		s.settleReplica(c)
 		if rc.state == replicaWaitBgsaveStart || (rc.state == replicaWaitBgsaveEnd && rc.job != nil && !rc.job.diskless) {
 			// Keep a replica waiting for its snapshot from timing out.
 			c.B = append(c.B, '\n')
@@ -1000,12 +1057,23 @@ func (s *Server) waitTimedOut(c *conn) {
 }
 
 // replBeforeReplies sends REPLCONF GETACK * once per pass when a WAIT
-// asked for it. Called with s.mu held.
+// asked for it, and trims the backlog. Called with s.mu held.
 func (s *Server) replBeforeReplies() {
 	if s.repl.getAck && !s.pause.active {
 		s.repl.getAck = false
-		s.feedReplicas(-1, [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")})
+		s.sendGetAck()
 	}
+	if s.repl.backlog != nil {
+		// What replicas have let go of goes, a few blocks per pass, ten
+		// times the pace of a feed's trim (beforeSleep).
+		s.repl.backlog.Trim(10 * repl.TrimBlocksPerCall)
+	}
+}
+
+// sendGetAck puts REPLCONF GETACK * in the stream: every replica answers
+// with its offset (sendGetackToReplicas).
+func (s *Server) sendGetAck() {
+	s.feedReplicas(-1, [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")})
 }
 
 // replOffset is the replication offset the cluster's bus advertises: the

@@ -133,7 +133,7 @@ func Main(args []string) int {
 	case err == errLoadingStopped:
 		if !s.stopping.Load() {
 			s.mu.Lock()
-			s.prepareForShutdown(shutdownFlags{nosave: true})
+			s.finishShutdown(shutdownFlags{nosave: true})
 			s.mu.Unlock()
 			s.Shutdown()
 		}
@@ -197,17 +197,4 @@ func signalName(sig os.Signal) string {
 		return "SIGINT"
 	}
 	return "SIGTERM"
-}
-
-// shutdownFromSignal is serverCron's shutdown_asap step: shut down as the
-// signal's shutdown-on-sig* flags say, or, when persistence fails, log and
-// keep serving. Called with s.mu held.
-func (s *Server) shutdownFromSignal() {
-	sig := syscall.Signal(s.shutdownASAP.Load())
-	if err := s.prepareForShutdown(signalShutdownFlags(s.cfg, sig)); err == nil {
-		s.Shutdown()
-		return
-	}
-	s.logf(logWarning, "%s received but errors trying to shut down the server, check the logs for more information", signalName(sig))
-	s.shutdownASAP.Store(0)
 }

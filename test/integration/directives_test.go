@@ -32,10 +32,10 @@ func TestStartupBanner(t *testing.T) {
 // TestUnimplementedDirectiveWarnings: directives of missing features log
 // one warning each when set away from their default, and none otherwise.
 func TestUnimplementedDirectiveWarnings(t *testing.T) {
-	p, _ := startShoal(t, "--repl-timeout", "60", "--cluster-replica-no-failover", "yes", "--shutdown-timeout", "5", "--io-threads-do-reads", "yes")
+	p, _ := startShoal(t, "--repl-timeout", "60", "--cluster-replica-no-failover", "yes", "--shutdown-timeout", "5", "--replica-ignore-disk-write-errors", "yes", "--io-threads-do-reads", "yes")
 	out := p.Output()
 	for _, want := range []string{
-		"# WARNING: 'shutdown-timeout' is accepted for compatibility but has no effect yet: SHUTDOWN waiting for lagging replicas is not implemented in this version.\n",
+		"# WARNING: 'replica-ignore-disk-write-errors' is accepted for compatibility but has no effect yet: exempting replicas from disk errors is not implemented in this version.\n",
 		"# WARNING: 'io-threads-do-reads' has no effect: Shoal's I/O threads always read and parse their clients' commands.\n",
 	} {
 		if strings.Count(out, want) != 1 {
@@ -44,6 +44,9 @@ func TestUnimplementedDirectiveWarnings(t *testing.T) {
 	}
 	if strings.Contains(out, "'repl-timeout'") {
 		t.Errorf("repl-timeout at its default warned")
+	}
+	if strings.Contains(out, "'shutdown-timeout'") {
+		t.Errorf("shutdown-timeout takes effect, yet warned")
 	}
 	if strings.Contains(out, "'cluster-replica-no-failover'") {
 		t.Errorf("cluster-replica-no-failover takes effect, yet warned")

@@ -397,3 +397,56 @@ func TestReplicaLoadingServesClients(t *testing.T) {
 		t.Errorf("GET after loading: %q", got)
 	}
 }
+
+// TestReplSharedBuffer: Redis 7.0's shared replication buffer. While one
+// replica waits for a long full sync, the blocks from its snapshot on are
+// kept, so the backlog outgrows repl-backlog-size and a second replica
+// that fell further behind than that size continues by partial resync;
+// the stream is held once for both replicas; once the slow replica is
+// gone the backlog shrinks back.
+func TestReplSharedBuffer(t *testing.T) {
+	m := startRNode(t, "shoal", "--repl-backlog-size", "16384", "--repl-diskless-sync", "no", "--client-output-buffer-limit", "replica 0 0 0")
+	r1 := startRNode(t, "shoal")
+	r2 := startRNode(t, "shoal")
+	r1.replicaof(t, m)
+	m.do("SET", "k", "v")
+	waitInSync(t, m, r1)
+	// r2's snapshot takes 100 s: it holds the stream from its start on.
+	for i := range 100 {
+		m.do("SET", "key:"+strconv.Itoa(i), "v")
+	}
+	m.do("CONFIG", "SET", "rdb-key-save-delay", "1000000")
+	r2.replicaof(t, m)
+	testutil.WaitFor(t, 10*time.Second, func() bool { return m.info("rdb_bgsave_in_progress") == "1" })
+	val := strings.Repeat("x", 10000)
+	for i := range 300 {
+		m.do("SET", "big"+strconv.Itoa(i%10), val)
+	}
+	hist, _ := strconv.ParseInt(m.info("repl_backlog_histlen"), 10, 64)
+	if hist < 3_000_000 {
+		t.Fatalf("repl_backlog_histlen %d with a replica holding 3 MB of stream", hist)
+	}
+	total, _ := strconv.ParseInt(m.info("mem_total_replication_buffers"), 10, 64)
+	if total > 2*hist {
+		t.Errorf("mem_total_replication_buffers %d for %d bytes of stream and two replicas", total, hist)
+	}
+	waitInSync(t, m, r1)
+	// r1 leaves (its master is now r2, which has no link yet) and falls
+	// 3 MB behind, far beyond repl-backlog-size, then comes back.
+	r1.replicaof(t, r2)
+	for i := range 300 {
+		m.do("SET", "big"+strconv.Itoa(i%10), val+strconv.Itoa(i))
+	}
+	r1.replicaof(t, m)
+	waitInSync(t, m, r1)
+	if got := m.info("sync_partial_ok"); got != "1" {
+		t.Errorf("sync_partial_ok %s: the held blocks were not used for a partial resync", got)
+	}
+	sameData(t, m, r1)
+	// Without the slow replica the backlog is trimmed back to its size.
+	r2.proc.Kill()
+	testutil.WaitFor(t, 10*time.Second, func() bool {
+		h, _ := strconv.ParseInt(m.info("repl_backlog_histlen"), 10, 64)
+		return m.info("connected_slaves") == "1" && h < 100_000
+	})
+}
