@@ -336,13 +336,12 @@ func (c *conn) resizeQueryBuf() {
 	if size >= cap(c.qbuf) {
 		return
 	}
-	// The old buffer is garbage now: used_memory stops counting it.
-	c.srv.evict.freedSinceGC += uint64(cap(c.qbuf) - size)
 	if size == 0 {
 		c.qbuf = nil
-		return
+	} else {
+		c.qbuf = append(make([]byte, 0, size), c.qbuf...)
 	}
-	c.qbuf = append(make([]byte, 0, size), c.qbuf...)
+	c.srv.accountClientMemory(c)
 }
 
 // protocolError replies "-ERR Protocol error: ..." and closes after the
