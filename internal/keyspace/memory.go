@@ -68,15 +68,30 @@ var sizeClasses = [...]int{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 17
 	2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728,
 	10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
 
+// classBy8 and classBy128 map a request, in steps of 8 bytes up to 1 KiB
+// and of 128 bytes up to 32 KiB, to its size class (as the runtime's own
+// size_to_class8 and size_to_class128 tables), so AllocSize is a lookup.
+var classBy8, classBy128 = func() (by8 [1024/8 + 1]uint16, by128 [32768/128 + 1]uint16) {
+	for i := range by8 {
+		by8[i] = uint16(sizeClasses[sort.SearchInts(sizeClasses[:], i*8)])
+	}
+	for i := range by128 {
+		by128[i] = uint16(sizeClasses[sort.SearchInts(sizeClasses[:], i*128)])
+	}
+	return by8, by128
+}()
+
 // AllocSize is the bytes the allocator gives a request of n bytes.
 func AllocSize(n int) int64 {
-	if n <= 0 {
+	switch {
+	case n <= 0:
 		return 0
+	case n <= 1024:
+		return int64(classBy8[(n+7)>>3])
+	case n <= 32768:
+		return int64(classBy128[(n+127)>>7])
 	}
-	if n > sizeClasses[len(sizeClasses)-1] {
-		return int64((n + 8191) &^ 8191)
-	}
-	return int64(sizeClasses[sort.SearchInts(sizeClasses[:], n)])
+	return int64((n + 8191) &^ 8191)
 }
 
 // note records that e, linked in db, may change; counted is what db's
@@ -164,6 +179,15 @@ func (ks *Keyspace) Settle() {
 	if len(m.index) > 0 {
 		clear(m.index)
 	}
+}
+
+// EntrySlotBytes is what e's table slot and expiry record take beside
+// EntryBytes.
+func EntrySlotBytes(e *Entry) uint64 {
+	if e.Expire != 0 {
+		return dictSlotBytes + expireSlotBytes
+	}
+	return dictSlotBytes
 }
 
 // DataBytes is the dataset's memory: every database's entries, values and

@@ -103,3 +103,17 @@ func TestReadOnlyLookupsAreNotNoted(t *testing.T) {
 		t.Fatalf("read-only lookup left %d notes", len(ks.mem.notes))
 	}
 }
+
+// TestAllocSizeMatchesClasses checks the lookup tables against the size
+// class list for every small size.
+func TestAllocSizeMatchesClasses(t *testing.T) {
+	c := 0
+	for n := 1; n <= 32768; n++ {
+		for sizeClasses[c] < n {
+			c++
+		}
+		if got := AllocSize(n); got != int64(sizeClasses[c]) {
+			t.Fatalf("AllocSize(%d) = %d, want %d", n, got, sizeClasses[c])
+		}
+	}
+}

@@ -393,6 +393,10 @@ func (c *conn) takeOutput() {
 	c.srv.accountClientMemory(c)
 }
 
+// replyBufRetain is the write buffer a connection keeps once its replies
+// are out (Redis's PROTO_REPLY_CHUNK_BYTES buffer); a larger one is freed.
+const replyBufRetain = 16 << 10
+
 // writeOut writes as much of wbuf as the socket takes, without the lock.
 func (c *conn) writeOut() {
 	for c.wpos < len(c.wbuf) || len(c.wq) > 0 {
@@ -436,8 +440,15 @@ func (c *conn) writeOut() {
 	c.wbuf = c.wbuf[:0]
 	c.wpos = 0
 	c.obufPending.Store(0)
-	if cap(c.wbuf) > 1<<20 {
+	if cap(c.wbuf) > replyBufRetain {
+		// A burst of replies is out: give its buffer back, as Redis frees
+		// its reply list and keeps only its 16 KB buffer, so the client's
+		// share of used_memory drops now, not at its next reply.
 		c.wbuf = nil
+		c.srv.mu.Lock()
+		c.wcap = c.wqCap
+		c.srv.accountClientMemory(c)
+		c.srv.mu.Unlock()
 	}
 	if c.wantWrite.Load() {
 		c.wantWrite.Store(false)

@@ -142,6 +142,12 @@ func (s *Server) evictKeys() evictResult {
 		if e == nil {
 			return evictFail
 		}
+		// As Redis, the loop counts what each delete frees; the
+		// invalidations and notifications it sends are counted from the
+		// next call on (a tracking client's invalidation can be larger
+		// than the key it names: re-reading used_memory here would evict
+		// on and on, performEvictions's feedback loop).
+		freed := uint64(keyspace.EntryBytes(e)) + keyspace.EntrySlotBytes(e)
 		if s.cfg.LazyfreeLazyEviction {
 			s.countLazyFree(e)
 		}
@@ -151,7 +157,7 @@ func (s *Server) evictKeys() evictResult {
 		s.stats.evictedKeys++
 		s.notifyKeyspaceEvent(command.NotifyEvicted, "evicted", key, db.ID)
 		s.propagate(db.ID, [][]byte{[]byte("DEL"), key})
-		used = s.evictableUsed()
+		used -= min(freed, used)
 		if used > limit && time.Since(start) > timeLimit {
 			// Loop 0 runs the continuation; wake it from its sleep.
 			if !s.evict.procRunning.Swap(true) && len(s.loops) > 0 {

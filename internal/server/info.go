@@ -243,21 +243,12 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	field(b, "mem_replication_backlog", s.backlogMemory())
 	field(b, "mem_total_replication_buffers", int64(s.backlogMemory())+s.replicaBuffers())
 	field(b, "mem_clients_slaves", s.replicaBuffers())
-	field(b, "mem_clients_normal", s.clientsMemory())
+	field(b, "mem_clients_normal", max(s.cevict.total.Load(), 0))
 	field(b, "mem_aof_buffer", cap(s.aof.buf))
 	field(b, "mem_allocator", "go-"+runtime.Version())
 	field(b, "active_defrag_running", 0)
 	field(b, "lazyfree_pending_objects", 0)
 	field(b, "lazyfreed_objects", s.core.LazyFreed)
-}
-
-// clientsMemory is the buffer memory held by client connections.
-func (s *Server) clientsMemory() int {
-	n := 0
-	for _, c := range s.clients {
-		n += cap(c.qbuf) + cap(c.B) + int(c.obufPending.Load())
-	}
-	return n
 }
 
 func (s *Server) infoPersistence(b *strings.Builder) {

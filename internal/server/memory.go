@@ -65,7 +65,7 @@ func memoryStatsCommand(s *Server, c *conn) {
 		{"startup.allocated", int64(s.mem.startup)},
 		{"replication.backlog", int64(s.backlogMemory())},
 		{"clients.slaves", s.replicaBuffers()},
-		{"clients.normal", int64(s.clientsMemory())},
+		{"clients.normal", max(s.cevict.total.Load(), 0)},
 		{"cluster.links", int64(0)},
 		{"aof.buffer", int64(cap(s.aof.buf))},
 		{"lua.caches", int64(0)},
