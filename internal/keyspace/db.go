@@ -176,7 +176,7 @@ func (db *DB) FindString(key string) *Entry {
 	if e != nil && !db.ks.ReadCommand {
 		// A write may change e: note it for the dataset accounting, and
 		// let a running snapshot copy it first.
-		db.ks.note(db, e, EntryBytes(e))
+		db.ks.noteWrite(db, e)
 		if db.ks.snap.save != nil {
 			db.ks.snapRecord(db, e)
 		}
@@ -306,7 +306,7 @@ func (db *DB) link(slot int, d *dict, e *Entry, h uint64) {
 		e.LRU = db.ks.LRUClock()
 	}
 	e.snap = db.ks.snap.epoch
-	db.ks.note(db, e, 0)
+	db.ks.noteLinked(db, e)
 	d.addHash(e, h, db.ks.CanResize)
 	db.count++
 	if db.slotCounts != nil {

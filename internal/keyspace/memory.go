@@ -94,14 +94,25 @@ func AllocSize(n int) int64 {
 	return int64((n + 8191) &^ 8191)
 }
 
-// note records that e, linked in db, may change; counted is what db's
-// total holds for it now. An entry already noted keeps its first note.
-func (ks *Keyspace) note(db *DB, e *Entry, counted int64) {
-	m := &ks.mem
-	if m.find(e) >= 0 {
-		return
+// noteWrite records that e, linked in db, may change: db's total holds
+// EntryBytes(e) for it now. An entry already noted keeps its first note.
+func (ks *Keyspace) noteWrite(db *DB, e *Entry) {
+	if ks.mem.find(e) < 0 {
+		ks.mem.add(memNote{db: db, e: e, counted: EntryBytes(e)})
 	}
-	m.notes = append(m.notes, memNote{db: db, e: e, counted: counted})
+}
+
+// noteLinked records that e was just linked in db: its total holds
+// nothing for it yet.
+func (ks *Keyspace) noteLinked(db *DB, e *Entry) {
+	if ks.mem.find(e) < 0 {
+		ks.mem.add(memNote{db: db, e: e})
+	}
+}
+
+// add appends a note, indexing the notes once there are many.
+func (m *memAcct) add(n memNote) {
+	m.notes = append(m.notes, n)
 	if len(m.notes) <= memNotesIndexAt {
 		return
 	}
@@ -114,7 +125,7 @@ func (ks *Keyspace) note(db *DB, e *Entry, counted int64) {
 		}
 		return
 	}
-	m.index[e] = len(m.notes) - 1
+	m.index[n.e] = len(m.notes) - 1
 }
 
 // find is the index of e's note, or -1. Past memNotesIndexAt notes the

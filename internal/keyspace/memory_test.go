@@ -117,3 +117,34 @@ func TestAllocSizeMatchesClasses(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWriteAccounting is what the accounting adds to a write command:
+// the note at its lookup and the Settle after it (compare with
+// BenchmarkReadLookup, the same lookup by a read-only command).
+func BenchmarkWriteAccounting(b *testing.B) {
+	ks := New(1, false, nil)
+	db := ks.DBs[0]
+	key := []byte("key:000123")
+	db.Add(key, TypeString).Str = make([]byte, 16)
+	ks.Settle()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		e := db.Lookup(key)
+		e.Str = e.Str[:16]
+		ks.Settle()
+	}
+}
+
+func BenchmarkReadLookup(b *testing.B) {
+	ks := New(1, false, nil)
+	db := ks.DBs[0]
+	key := []byte("key:000123")
+	db.Add(key, TypeString).Str = make([]byte, 16)
+	ks.Settle()
+	ks.ReadCommand = true
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		e := db.Lookup(key)
+		e.Str = e.Str[:16]
+	}
+}
