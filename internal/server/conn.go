@@ -379,10 +379,22 @@ func (c *conn) takeOutput() {
 		// The socket is behind: queue the new replies, in the last
 		// chunk if they fit there, else as a chunk of their own.
 		n := len(c.B)
-		if k := len(c.wq); k > 0 && len(c.wq[k-1])+n <= cap(c.wq[k-1]) {
+		switch k := len(c.wq); {
+		case k > 0 && len(c.wq[k-1])+n <= cap(c.wq[k-1]):
 			c.wq[k-1] = append(c.wq[k-1], c.B...)
 			c.B = c.B[:0]
-		} else {
+		case cap(c.B) <= replyCopyMax:
+			// Copy the replies into a chunk of their own (at least 16 KB,
+			// as Redis's reply list blocks) and keep c.B for the next
+			// ones: a subscriber that does not read is then sent into
+			// full chunks, with no trail of doubled copies of c.B to
+			// collect, and no chunk per small reply.
+			chunk := make([]byte, n, max(n, replyChunk))
+			copy(chunk, c.B)
+			c.wq = append(c.wq, chunk)
+			c.wqCap += cap(chunk)
+			c.B = c.B[:0]
+		default:
 			c.wq = append(c.wq, c.B)
 			c.wqCap += cap(c.B)
 			c.B = nil
@@ -392,6 +404,14 @@ func (c *conn) takeOutput() {
 	c.wcap = cap(c.wbuf) + c.wqCap
 	c.srv.accountClientMemory(c)
 }
+
+// replyChunk is the size of the chunks small replies are queued in while
+// the socket is behind (Redis's PROTO_REPLY_CHUNK_BYTES).
+const replyChunk = 16 << 10
+
+// replyCopyMax bounds the reply buffer a connection keeps while queueing
+// copies of its content; a larger one is queued itself and dropped.
+const replyCopyMax = 1 << 20
 
 // replyBufRetain is the write buffer a connection keeps once its replies
 // are out (Redis's PROTO_REPLY_CHUNK_BYTES buffer); a larger one is freed.
