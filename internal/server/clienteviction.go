@@ -55,13 +55,17 @@ const (
 	queuedCommandSize = 40
 	watchedKeySize    = 56
 	subscriptionSize  = 32
+	// trackingPrefixSize is a BCAST prefix's list slot and table entry.
+	trackingPrefixSize = 48
 )
 
-// stateMem is the memory c's transaction queue, watched keys and
-// subscriptions hold, and during a command its arguments.
+// stateMem is the memory c's transaction queue, watched keys,
+// subscriptions and tracking prefixes hold, and during a command its
+// arguments.
 func (c *conn) stateMem() int64 {
 	m := c.multi.bytes + int64(c.Watch.Len())*watchedKeySize +
-		int64(len(c.pubsub.channels)+len(c.pubsub.patterns)+len(c.pubsub.shard))*subscriptionSize
+		int64(len(c.pubsub.channels)+len(c.pubsub.patterns)+len(c.pubsub.shard))*subscriptionSize +
+		c.track.prefixMem
 	if c.inCommand {
 		for _, a := range c.Argv {
 			m += int64(len(a)) + argvSlotSize
