@@ -454,7 +454,8 @@ type memState struct {
 // usedMemory is used_memory, Shoal's counterpart of zmalloc's count: the
 // fixed startup figure, the dataset as the keyspace counts it on every
 // write (keyspace/memory.go), the clients' buffers and state as client
-// eviction counts them, and the AOF and replication buffers. Unlike the Go
+// eviction counts them, the AOF and replication buffers and the records a
+// background snapshot holds (what mem_not_counted_for_evict takes out). Unlike the Go
 // heap, it drops the moment a key or a buffer is released, not at the next
 // collection, so INFO and maxmemory see what the data holds. Called with
 // s.mu held, between commands.
@@ -462,6 +463,9 @@ func (s *Server) usedMemory() uint64 {
 	s.ks.Settle()
 	n := int64(s.mem.startup) + s.ks.DataBytes() + max(s.cevict.total.Load(), 0) +
 		int64(cap(s.aof.buf)) + s.replicaBuffers() + int64(s.backlogMemory())
+	if j := s.rdb.job; j != nil {
+		n += int64(j.snap.Buffered())
+	}
 	return uint64(max(n, 0))
 }
 
