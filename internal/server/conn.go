@@ -82,6 +82,9 @@ type conn struct {
 	// buffer limits and CLIENT LIST's omem.
 	obufPending   atomic.Int64
 	obufSoftSince int64
+	// prevBigBurst is set when the last burst of replies written out was
+	// over replyBufRetain (writeOut; the loop's own).
+	prevBigBurst bool
 	// inCommand: c's parsed arguments count as its memory (client
 	// eviction before a command runs).
 	inCommand bool
@@ -457,13 +460,19 @@ func (c *conn) writeOut() {
 		return
 	}
 	c.srv.stats.netOutputAdd(int64(len(c.wbuf)))
+	bigBurst := len(c.wbuf) > replyBufRetain
 	c.wbuf = c.wbuf[:0]
 	c.wpos = 0
 	c.obufPending.Store(0)
-	if cap(c.wbuf) > replyBufRetain {
+	keep := bigBurst && c.prevBigBurst
+	c.prevBigBurst = bigBurst
+	if cap(c.wbuf) > replyBufRetain && !keep {
 		// A burst of replies is out: give its buffer back, as Redis frees
 		// its reply list and keeps only its 16 KB buffer, so the client's
-		// share of used_memory drops now, not at its next reply.
+		// share of used_memory drops now, not at its next reply (a burst
+		// of invalidations to a tracking client, say). A client whose
+		// bursts are big one after another (GETs of large values) keeps
+		// it: regrowing it for each reply cost 5x the CPU.
 		c.wbuf = nil
 		c.srv.mu.Lock()
 		c.wcap = c.wqCap
