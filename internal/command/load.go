@@ -28,6 +28,7 @@ func (core *Core) LoadKey(db *keyspace.DB, key []byte, v rdb.Value, expireMs, id
 		db.SetExpire(e, expireMs)
 	}
 	core.setAccess(e, idle, freq)
+	db.Keyspace().Settle()
 	return true
 }
 

@@ -41,6 +41,9 @@ type Keyspace struct {
 	// snap is the active snapshot's state (snapshot.go).
 	snap snapState
 
+	// mem is the dataset accounting's pending notes (memory.go).
+	mem memAcct
+
 	// OnExpire is called after a key was removed because it expired, so the
 	// server can propagate a DEL and send the "expired" notification.
 	OnExpire func(db *DB, key string)
@@ -107,6 +110,8 @@ type DB struct {
 	slotCounts []int64
 
 	watched map[string][]*Watcher
+	// bytes is what the linked entries take (memory.go).
+	bytes int64
 	// AvgTTL is the running average TTL of sampled keys, for INFO keyspace.
 	AvgTTL int64
 }
@@ -168,8 +173,13 @@ func (db *DB) FindString(key string) *Entry {
 		return nil
 	}
 	e := d.find(key)
-	if e != nil && db.ks.snap.save != nil && !db.ks.ReadCommand {
-		db.ks.snapRecord(db, e)
+	if e != nil && !db.ks.ReadCommand {
+		// A write may change e: note it for the dataset accounting, and
+		// let a running snapshot copy it first.
+		db.ks.noteWrite(db, e)
+		if db.ks.snap.save != nil {
+			db.ks.snapRecord(db, e)
+		}
 	}
 	return e
 }
@@ -296,6 +306,7 @@ func (db *DB) link(slot int, d *dict, e *Entry, h uint64) {
 		e.LRU = db.ks.LRUClock()
 	}
 	e.snap = db.ks.snap.epoch
+	db.ks.noteLinked(db, e)
 	d.addHash(e, h, db.ks.CanResize)
 	db.count++
 	if db.slotCounts != nil {
@@ -326,6 +337,7 @@ func (db *DB) unlink(key string) *Entry {
 		db.ks.snapRecord(db, e)
 	}
 	db.count--
+	db.ks.forget(db, e)
 	if db.slotCounts != nil {
 		db.fenwickAdd(slot, -1)
 	}
@@ -375,6 +387,8 @@ func (db *DB) Flush() {
 	if db.ks.OnFlush != nil {
 		db.ks.OnFlush(db)
 	}
+	db.ks.Settle()
+	db.bytes = 0
 	db.initTables()
 	db.expires = make(map[*Entry]struct{})
 	db.AvgTTL = 0
@@ -385,6 +399,8 @@ func (db *DB) Flush() {
 func (db *DB) Swap(other *DB) {
 	db.ks.snapRecordAll(db)
 	db.ks.snapRecordAll(other)
+	db.ks.Settle()
+	db.bytes, other.bytes = other.bytes, db.bytes
 	db.tables, other.tables = other.tables, db.tables
 	db.count, other.count = other.count, db.count
 	db.expires, other.expires = other.expires, db.expires

@@ -20,15 +20,12 @@ import (
 // brought up to date at the end of its read passes and whenever its output
 // is handed to its loop, so checking the limit costs one comparison, and
 // the clients are only scanned (and their shares refreshed) when the
-// total has reached the limit. With maxmemory-clients 0 nothing is
-// tracked; when a limit appears the total is rebuilt from every client.
+// total has reached the limit. The total is kept whether or not a limit is
+// set: it is the clients' part of used_memory.
 
 // clientEviction is the state of client eviction. Guarded by Server.mu,
 // except total (see conn.close).
 type clientEviction struct {
-	// enabled is true while total is being kept: from the first check
-	// that found a limit until one that found none.
-	enabled bool
 	// total is the sum of the clients' memAcct. It is atomic because
 	// conn.close subtracts from it without the lock when the loops close
 	// their connections at shutdown.
@@ -58,13 +55,17 @@ const (
 	queuedCommandSize = 40
 	watchedKeySize    = 56
 	subscriptionSize  = 32
+	// trackingPrefixSize is a BCAST prefix's list slot and table entry.
+	trackingPrefixSize = 48
 )
 
-// stateMem is the memory c's transaction queue, watched keys and
-// subscriptions hold, and during a command its arguments.
+// stateMem is the memory c's transaction queue, watched keys,
+// subscriptions and tracking prefixes hold, and during a command its
+// arguments.
 func (c *conn) stateMem() int64 {
 	m := c.multi.bytes + int64(c.Watch.Len())*watchedKeySize +
-		int64(len(c.pubsub.channels)+len(c.pubsub.patterns)+len(c.pubsub.shard))*subscriptionSize
+		int64(len(c.pubsub.channels)+len(c.pubsub.patterns)+len(c.pubsub.shard))*subscriptionSize +
+		c.track.prefixMem
 	if c.inCommand {
 		for _, a := range c.Argv {
 			m += int64(len(a)) + argvSlotSize
@@ -96,11 +97,8 @@ func (c *conn) evictionMem() int64 {
 }
 
 // accountClientMemory brings c's share of the total up to date. Called
-// with s.mu held; nothing to do while client eviction is off.
+// with s.mu held.
 func (s *Server) accountClientMemory(c *conn) {
-	if !s.cevict.enabled {
-		return
-	}
 	if m := c.evictionMem(); m != c.memAcct {
 		s.cevict.total.Add(m - c.memAcct)
 		c.memAcct = m
@@ -111,32 +109,15 @@ func (s *Server) accountClientMemory(c *conn) {
 // memory and evicts clients if the total has reached maxmemory-clients.
 // Called with s.mu held.
 func (s *Server) evictClientsAfterRead(c *conn) {
+	s.accountClientMemory(c)
 	limit := s.cfg.ClientEvictionLimit()
 	if limit == 0 {
-		s.cevict.enabled = false
 		return
-	}
-	if !s.cevict.enabled {
-		s.rebuildClientMemory()
-	} else {
-		s.accountClientMemory(c)
 	}
 	lim := int64(min(limit, math.MaxInt64))
 	if s.cevict.total.Load() >= lim {
 		s.evictClients(lim)
 	}
-}
-
-// rebuildClientMemory recomputes every client's share and the total, and
-// starts keeping them. Called with s.mu held.
-func (s *Server) rebuildClientMemory() {
-	var total int64
-	for _, cl := range s.clients {
-		cl.memAcct = cl.evictionMem()
-		total += cl.memAcct
-	}
-	s.cevict.total.Store(total)
-	s.cevict.enabled = true
 }
 
 // evictClients closes the largest evictable clients until the total is

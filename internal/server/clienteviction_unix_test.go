@@ -89,6 +89,10 @@ func TestEvictClientsOrder(t *testing.T) {
 				conns = append(conns, c)
 			}
 			s.mu.Lock()
+			// Each client's share is counted at its read passes.
+			for _, c := range conns {
+				s.accountClientMemory(c)
+			}
 			// Another loop runs: the clients of l are queued for l to
 			// close (a client of the running loop is freed at once, see
 			// test/integration TestClientEvictedOnFirstRead).

@@ -82,6 +82,9 @@ type conn struct {
 	// buffer limits and CLIENT LIST's omem.
 	obufPending   atomic.Int64
 	obufSoftSince int64
+	// prevBigBurst is set when the last burst of replies written out was
+	// over replyBufRetain (writeOut; the loop's own).
+	prevBigBurst bool
 	// inCommand: c's parsed arguments count as its memory (client
 	// eviction before a command runs).
 	inCommand bool
@@ -345,13 +348,12 @@ func (c *conn) resizeQueryBuf() {
 	if size >= cap(c.qbuf) {
 		return
 	}
-	// The old buffer is garbage now: used_memory stops counting it.
-	c.srv.evict.freedSinceGC += uint64(cap(c.qbuf) - size)
 	if size == 0 {
 		c.qbuf = nil
-		return
+	} else {
+		c.qbuf = append(make([]byte, 0, size), c.qbuf...)
 	}
-	c.qbuf = append(make([]byte, 0, size), c.qbuf...)
+	c.srv.accountClientMemory(c)
 }
 
 // protocolError replies "-ERR Protocol error: ..." and closes after the
@@ -389,10 +391,22 @@ func (c *conn) takeOutput() {
 		// The socket is behind: queue the new replies, in the last
 		// chunk if they fit there, else as a chunk of their own.
 		n := len(c.B)
-		if k := len(c.wq); k > 0 && len(c.wq[k-1])+n <= cap(c.wq[k-1]) {
+		switch k := len(c.wq); {
+		case k > 0 && len(c.wq[k-1])+n <= cap(c.wq[k-1]):
 			c.wq[k-1] = append(c.wq[k-1], c.B...)
 			c.B = c.B[:0]
-		} else {
+		case cap(c.B) <= replyCopyMax:
+			// Copy the replies into a chunk of their own (at least 16 KB,
+			// as Redis's reply list blocks) and keep c.B for the next
+			// ones: a subscriber that does not read is then sent into
+			// full chunks, with no trail of doubled copies of c.B to
+			// collect, and no chunk per small reply.
+			chunk := make([]byte, n, max(n, replyChunk))
+			copy(chunk, c.B)
+			c.wq = append(c.wq, chunk)
+			c.wqCap += cap(chunk)
+			c.B = c.B[:0]
+		default:
 			c.wq = append(c.wq, c.B)
 			c.wqCap += cap(c.B)
 			c.B = nil
@@ -402,6 +416,18 @@ func (c *conn) takeOutput() {
 	c.wcap = cap(c.wbuf) + c.wqCap
 	c.srv.accountClientMemory(c)
 }
+
+// replyChunk is the size of the chunks small replies are queued in while
+// the socket is behind (Redis's PROTO_REPLY_CHUNK_BYTES).
+const replyChunk = 16 << 10
+
+// replyCopyMax bounds the reply buffer a connection keeps while queueing
+// copies of its content; a larger one is queued itself and dropped.
+const replyCopyMax = 1 << 20
+
+// replyBufRetain is the write buffer a connection keeps once its replies
+// are out (Redis's PROTO_REPLY_CHUNK_BYTES buffer); a larger one is freed.
+const replyBufRetain = 16 << 10
 
 // writeOut writes as much of wbuf, wq and a replica's stream as the
 // socket takes, without the lock.
@@ -471,11 +497,24 @@ func (c *conn) writeOut() {
 		return
 	}
 	c.srv.stats.netOutputAdd(int64(len(c.wbuf)))
+	bigBurst := len(c.wbuf) > replyBufRetain
 	c.wbuf = c.wbuf[:0]
 	c.wpos = 0
 	c.obufPending.Store(0)
-	if cap(c.wbuf) > 1<<20 {
+	keep := bigBurst && c.prevBigBurst
+	c.prevBigBurst = bigBurst
+	if cap(c.wbuf) > replyBufRetain && !keep {
+		// A burst of replies is out: give its buffer back, as Redis frees
+		// its reply list and keeps only its 16 KB buffer, so the client's
+		// share of used_memory drops now, not at its next reply (a burst
+		// of invalidations to a tracking client, say). A client whose
+		// bursts are big one after another (GETs of large values) keeps
+		// it: regrowing it for each reply cost 5x the CPU.
 		c.wbuf = nil
+		c.srv.mu.Lock()
+		c.wcap = c.wqCap
+		c.srv.accountClientMemory(c)
+		c.srv.mu.Unlock()
 	}
 	if c.wantWrite.Load() {
 		c.wantWrite.Store(false)

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
+	"shoal/internal/config"
 	"shoal/internal/testutil"
 )
 
@@ -79,5 +81,46 @@ func TestClientListQbuf(t *testing.T) {
 	}
 	if got := ctl.DoRaw([]byte("CLIENT INFO\r\n")); !regexp.MustCompile(` qbuf=13 `).Match(got) {
 		t.Errorf("inline CLIENT INFO of the caller: %q, want qbuf=13", got)
+	}
+}
+
+// TestSlowReaderQueue: replies for a client whose socket is behind are
+// queued as copies in chunks of at least replyChunk bytes, filled before a
+// new one starts, and the reply buffer is kept for the next replies; a
+// reply buffer over replyCopyMax is queued itself. The client's share of
+// used_memory follows the queue.
+func TestSlowReaderQueue(t *testing.T) {
+	cfg := config.Default()
+	cfg.LogFile = filepath.Join(t.TempDir(), "shoal.log")
+	s := New(cfg)
+	c := &conn{srv: s}
+	c.wbuf = []byte("not yet written")
+	msg := make([]byte, 144)
+	const passes, perPass = 300, 10
+	for i := 0; i < passes; i++ {
+		for j := 0; j < perPass; j++ {
+			c.B = append(c.B, msg...)
+		}
+		c.takeOutput()
+	}
+	queued := passes * perPass * len(msg)
+	if c.wqBytes != queued {
+		t.Fatalf("wqBytes %d, want %d", c.wqBytes, queued)
+	}
+	// A chunk takes whole passes: at most one pass of room is left over.
+	if maxChunks := queued/(replyChunk-perPass*len(msg)) + 1; len(c.wq) > maxChunks {
+		t.Fatalf("%d chunks for %d bytes, want at most %d", len(c.wq), queued, maxChunks)
+	}
+	if cap(c.B) == 0 {
+		t.Fatal("reply buffer not kept for the next replies")
+	}
+	if want := int64(cap(c.B)+c.wcap) + clientOverhead; c.memAcct != want {
+		t.Fatalf("client counted %d, holds %d", c.memAcct, want)
+	}
+	big := make([]byte, replyCopyMax+1)
+	c.B = append(c.B[:0], big...)
+	c.takeOutput()
+	if last := c.wq[len(c.wq)-1]; len(last) != len(big) || c.B != nil {
+		t.Fatalf("big reply buffer copied (last chunk %d bytes, B kept %v)", len(last), c.B != nil)
 	}
 }

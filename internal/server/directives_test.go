@@ -101,10 +101,13 @@ func newEvictServer(t *testing.T, tenacity, n int) *Server {
 	cfg.MaxmemoryPolicy = config.PolicyAllkeysRandom
 	cfg.MaxmemoryEvictionTenacity = tenacity
 	s := New(cfg)
+	// What no eviction can free, as a running server's start-up memory.
+	s.mem.startup = 1 << 20
 	for i := 0; i < n; i++ {
 		e := s.ks.DBs[0].Add([]byte("k"+strconv.Itoa(i)), keyspace.TypeString)
 		e.Str = []byte("v")
 	}
+	s.ks.Settle()
 	return s
 }
 

@@ -52,7 +52,7 @@ func (s *Server) processCommand(c *conn) {
 	if s.cl != nil && s.clusterRedirect(c, cmd) {
 		return
 	}
-	if s.cevict.enabled && s.evictBeforeCommand(c) {
+	if s.cfg.MaxmemoryClients != 0 && s.evictBeforeCommand(c) {
 		// Evicted for its memory, this command included: it does not run.
 		return
 	}
@@ -168,6 +168,7 @@ func (s *Server) call(c *conn, cmd *command.Command) {
 	// One clock reading per command: the end of this one is the start of
 	// the next (time.Now showed up at 8% of a SET profile when read twice).
 	cmd.Proc(&c.Client)
+	s.ks.Settle()
 	durNs := s.clock.tick()
 	if int64(len(c.B))+c.obufPending.Load() >= s.obufMinLimit {
 		// A reply over the client's output buffer limit closes it before

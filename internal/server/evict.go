@@ -3,7 +3,6 @@ package server
 import (
 	"math"
 	"runtime/debug"
-	"runtime/metrics"
 	"sync/atomic"
 	"time"
 
@@ -12,25 +11,17 @@ import (
 	"shoal/internal/keyspace"
 )
 
-// Memory accounting and eviction (evict.c). Go frees memory only when the
-// garbage collector runs, so used memory is estimated as the heap in use
-// minus what evictions released since the last collection. The runtime's
-// memory limit is set to twice maxmemory: collections then happen once the
-// evicted garbage is about as large as the data, which keeps the estimate
-// honest without the collector running non-stop (a limit equal to
-// maxmemory, with live data held at maxmemory by eviction, made the GC run
-// continuously and writes 5x slower).
+// Eviction (evict.c). It compares used_memory (usedMemory, info.go), a
+// running count of the dataset and the clients' buffers, with maxmemory,
+// as Redis compares zmalloc's count. The runtime's memory limit is set to
+// twice maxmemory so that the garbage of evicted and overwritten values is
+// collected before the process's resident memory strays far from the
+// limit, without the collector running non-stop (a limit equal to
+// maxmemory, with live data held at maxmemory by eviction, made the GC
+// run continuously and writes 5x slower).
 
-// evictState is the bookkeeping between GC cycles.
+// evictState is eviction's state between calls.
 type evictState struct {
-	lastCycles   uint64
-	freedSinceGC uint64
-	// freedPrevGC is what was freed before the last cycle ended: the
-	// cycle may have marked it before it was dropped, so it is discounted
-	// for one more cycle (a client's buffers freed during a collection).
-	freedPrevGC uint64
-	allocsAtGC  uint64
-	gcSample    []metrics.Sample
 	// procRunning is set while eviction continues from loop 0 after a
 	// call ran out of its time budget (Redis's isEvictionProcRunning);
 	// loop 0 reads it without the lock to decide whether to sleep.
@@ -74,50 +65,18 @@ func (s *Server) applyMaxmemory() {
 	debug.SetMemoryLimit(int64(limit))
 }
 
-// estimatedUsed is the memory the data set holds: the heap found live by
-// the last collection, plus what was allocated since, minus what evictions
-// freed since. (The heap's object bytes would also count garbage the
-// collector has marked but not yet swept, and emptied the whole keyspace.)
-func (s *Server) estimatedUsed() uint64 {
-	ev := &s.evict
-	if ev.gcSample == nil {
-		ev.gcSample = []metrics.Sample{
-			{Name: "/gc/cycles/total:gc-cycles"},
-			{Name: "/gc/heap/live:bytes"},
-			{Name: "/gc/heap/allocs:bytes"},
-		}
-	}
-	metrics.Read(ev.gcSample)
-	allocs := ev.gcSample[2].Value.Uint64()
-	if cycles := ev.gcSample[0].Value.Uint64(); cycles != ev.lastCycles {
-		ev.freedPrevGC = 0
-		if cycles == ev.lastCycles+1 {
-			ev.freedPrevGC = ev.freedSinceGC
-		}
-		ev.lastCycles = cycles
-		ev.freedSinceGC = 0
-		ev.allocsAtGC = allocs
-	}
-	used := ev.gcSample[1].Value.Uint64() + allocs - min(ev.allocsAtGC, allocs)
-	if freed := ev.freedSinceGC + ev.freedPrevGC; used > freed {
-		return used - freed
+// onFlush runs before a database is emptied: clients blocked on its keys
+// are answered.
+func (s *Server) onFlush(db *keyspace.DB) { s.signalFlushedDB(db) }
+
+// evictableUsed is the memory maxmemory limits: used_memory without what
+// notCountedForEvict leaves out.
+func (s *Server) evictableUsed() uint64 {
+	used := s.usedMemory()
+	if nc := s.notCountedForEvict(); used > nc {
+		return used - nc
 	}
 	return 0
-}
-
-// onFlush runs before a database is emptied: clients blocked on its keys
-// are answered, and under maxmemory what the flush frees counts at once
-// (as Redis's allocator sees it), not only after the next GC cycle, so the
-// writes that follow do not evict keys on stale figures.
-func (s *Server) onFlush(db *keyspace.DB) {
-	s.signalFlushedDB(db)
-	if s.cfg.MaxMemory == 0 {
-		return
-	}
-	db.Each(func(e *keyspace.Entry) bool {
-		s.evict.freedSinceGC += entrySize(e)
-		return true
-	})
 }
 
 // notCountedForEvict is the memory maxmemory leaves out
@@ -128,16 +87,6 @@ func (s *Server) notCountedForEvict() uint64 {
 	n := uint64(cap(s.aof.buf)) + uint64(s.replNotCountedForEvict())
 	if j := s.rdb.job; j != nil {
 		n += uint64(j.snap.Buffered())
-	}
-	return n
-}
-
-// entrySize estimates the memory an entry holds, for eviction accounting
-// and MEMORY USAGE.
-func entrySize(e *keyspace.Entry) uint64 {
-	n := uint64(96 + len(e.Key) + cap(e.Str))
-	if m, ok := e.Obj.(interface{ MemoryUsage() int }); ok {
-		n += uint64(m.MemoryUsage())
 	}
 	return n
 }
@@ -178,12 +127,7 @@ func (s *Server) evictKeys() evictResult {
 		// A replica's dataset is its master's (replica-ignore-maxmemory).
 		return evictOK
 	}
-	used := s.estimatedUsed()
-	if nc := s.notCountedForEvict(); used > nc {
-		used -= nc
-	} else {
-		used = 0
-	}
+	used := s.evictableUsed()
 	if used <= limit {
 		return evictOK
 	}
@@ -198,7 +142,12 @@ func (s *Server) evictKeys() evictResult {
 		if e == nil {
 			return evictFail
 		}
-		size := entrySize(e)
+		// As Redis, the loop counts what each delete frees; the
+		// invalidations and notifications it sends are counted from the
+		// next call on (a tracking client's invalidation can be larger
+		// than the key it names: re-reading used_memory here would evict
+		// on and on, performEvictions's feedback loop).
+		freed := uint64(keyspace.EntryBytes(e)) + keyspace.EntrySlotBytes(e)
 		if s.cfg.LazyfreeLazyEviction {
 			s.countLazyFree(e)
 		}
@@ -206,14 +155,9 @@ func (s *Server) evictKeys() evictResult {
 		s.latencyTimed("eviction-del", func() { db.Delete(key) })
 		db.Touched(key)
 		s.stats.evictedKeys++
-		s.evict.freedSinceGC += size
 		s.notifyKeyspaceEvent(command.NotifyEvicted, "evicted", key, db.ID)
 		s.propagate(db.ID, [][]byte{[]byte("DEL"), key})
-		if used > size {
-			used -= size
-		} else {
-			used = 0
-		}
+		used -= min(freed, used)
 		if used > limit && time.Since(start) > timeLimit {
 			// Loop 0 runs the continuation; wake it from its sleep.
 			if !s.evict.procRunning.Swap(true) && len(s.loops) > 0 {

@@ -212,10 +212,12 @@ var policyNames = map[int]string{
 func (s *Server) infoMemory(b *strings.Builder) {
 	// The same figure eviction compares with maxmemory, as Redis's
 	// used_memory.
-	used := s.estimatedUsed()
+	used := s.usedMemory()
 	if used > s.mem.peak {
 		s.mem.peak = used
 	}
+	dataset := uint64(s.ks.DataBytes())
+	overhead := used - min(dataset, used)
 	rss := rssBytes()
 	field(b, "used_memory", used)
 	field(b, "used_memory_human", humanBytes(used))
@@ -224,12 +226,8 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	field(b, "used_memory_peak", s.mem.peak)
 	field(b, "used_memory_peak_human", humanBytes(s.mem.peak))
 	field(b, "used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(max(s.mem.peak, 1))))
-	field(b, "used_memory_overhead", s.mem.startup)
+	field(b, "used_memory_overhead", overhead)
 	field(b, "used_memory_startup", s.mem.startup)
-	dataset := uint64(0)
-	if used > s.mem.startup {
-		dataset = used - s.mem.startup
-	}
 	field(b, "used_memory_dataset", dataset)
 	field(b, "used_memory_dataset_perc", fmt.Sprintf("%.2f%%", float64(dataset)*100/float64(max(used, 1))))
 	field(b, "allocator_allocated", used)
@@ -249,21 +247,12 @@ func (s *Server) infoMemory(b *strings.Builder) {
 	field(b, "mem_replication_backlog", s.backlogMemory())
 	field(b, "mem_total_replication_buffers", s.replBufferMemory())
 	field(b, "mem_clients_slaves", s.replicaBuffers())
-	field(b, "mem_clients_normal", s.clientsMemory())
+	field(b, "mem_clients_normal", max(s.cevict.total.Load(), 0))
 	field(b, "mem_aof_buffer", cap(s.aof.buf))
 	field(b, "mem_allocator", "go-"+runtime.Version())
 	field(b, "active_defrag_running", 0)
 	field(b, "lazyfree_pending_objects", 0)
 	field(b, "lazyfreed_objects", s.core.LazyFreed)
-}
-
-// clientsMemory is the buffer memory held by client connections.
-func (s *Server) clientsMemory() int {
-	n := 0
-	for _, c := range s.clients {
-		n += cap(c.qbuf) + cap(c.B) + int(c.obufPending.Load())
-	}
-	return n
 }
 
 func (s *Server) infoPersistence(b *strings.Builder) {
@@ -459,31 +448,38 @@ func (s *Server) infoKeyspace(b *strings.Builder) {
 
 // memState tracks memory figures for INFO and maxmemory.
 type memState struct {
-	peak    uint64
+	peak uint64
+	// startup is used_memory_startup: the Go heap found live once the
+	// server was initialised (tables, command table, histograms), the
+	// fixed part of used_memory.
 	startup uint64
-	sample  []metrics.Sample
 }
 
-// usedMemory is what the Go heap holds in live-or-not-yet-collected
-// objects plus the runtime's other allocations: the process's own view of
-// what it uses, the counterpart of Redis's zmalloc used_memory.
+// usedMemory is used_memory, Shoal's counterpart of zmalloc's count: the
+// fixed startup figure, the dataset as the keyspace counts it on every
+// write (keyspace/memory.go), the clients' buffers and state as client
+// eviction counts them, the AOF and replication buffers and the records a
+// background snapshot holds (what mem_not_counted_for_evict takes out). Unlike the Go
+// heap, it drops the moment a key or a buffer is released, not at the next
+// collection, so INFO and maxmemory see what the data holds. Called with
+// s.mu held, between commands.
 func (s *Server) usedMemory() uint64 {
-	if s.mem.sample == nil {
-		s.mem.sample = []metrics.Sample{
-			{Name: "/memory/classes/heap/objects:bytes"},
-			{Name: "/memory/classes/os-stacks:bytes"},
-			{Name: "/memory/classes/other:bytes"},
-			{Name: "/memory/classes/metadata/other:bytes"},
-		}
+	s.ks.Settle()
+	n := int64(s.mem.startup) + s.ks.DataBytes() + max(s.cevict.total.Load(), 0) +
+		int64(cap(s.aof.buf)) + s.replicaBuffers() + int64(s.backlogMemory())
+	if j := s.rdb.job; j != nil {
+		n += int64(j.snap.Buffered())
 	}
-	metrics.Read(s.mem.sample)
-	var total uint64
-	for _, smp := range s.mem.sample {
-		if smp.Value.Kind() == metrics.KindUint64 {
-			total += smp.Value.Uint64()
-		}
-	}
-	return total
+	return uint64(max(n, 0))
+}
+
+// startupHeap is the live Go heap after a collection, measured once the
+// server is initialised (used_memory_startup).
+func startupHeap() uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
 }
 
 func globMatchFold(pattern, s string) bool { return glob.MatchString(pattern, s, true) }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"shoal/internal/keyspace"
 	"shoal/internal/rerr"
 )
 
@@ -40,11 +41,11 @@ func memoryUsageCommand(s *Server, c *conn) {
 		c.Null()
 		return
 	}
-	c.Int(int64(entrySize(e)))
+	c.Int(keyspace.EntryBytes(e))
 }
 
 func memoryStatsCommand(s *Server, c *conn) {
-	used := s.estimatedUsed()
+	used := s.usedMemory()
 	if used > s.mem.peak {
 		s.mem.peak = used
 	}
@@ -52,10 +53,7 @@ func memoryStatsCommand(s *Server, c *conn) {
 	for _, db := range s.ks.DBs {
 		keys += db.Len()
 	}
-	dataset := int64(used) - int64(s.mem.startup)
-	if dataset < 0 {
-		dataset = 0
-	}
+	dataset := s.ks.DataBytes()
 	rss := rssBytes()
 	type kv struct {
 		k string
@@ -65,11 +63,11 @@ func memoryStatsCommand(s *Server, c *conn) {
 		{"peak.allocated", int64(s.mem.peak)},
 		{"total.allocated", int64(used)},
 		{"startup.allocated", int64(s.mem.startup)},
-		{"replication.backlog", s.backlogMemory()},
+		{"replication.backlog", int64(s.backlogMemory())},
 		{"clients.slaves", s.replicaBuffers()},
-		{"clients.normal", int64(s.clientsMemory())},
+		{"clients.normal", max(s.cevict.total.Load(), 0)},
 		{"cluster.links", int64(0)},
-		{"aof.buffer", int64(0)},
+		{"aof.buffer", int64(cap(s.aof.buf))},
 		{"lua.caches", int64(0)},
 		{"functions.caches", int64(0)},
 	}
@@ -80,7 +78,7 @@ func memoryStatsCommand(s *Server, c *conn) {
 	}
 	// One entry per non-empty database, as Redis: "db.N" -> overheads.
 	c.BulkString("overhead.total")
-	c.Int(int64(s.mem.startup))
+	c.Int(int64(used) - dataset)
 	c.BulkString("keys.count")
 	c.Int(int64(keys))
 	c.BulkString("keys.bytes-per-key")
@@ -114,7 +112,7 @@ func memoryStatsCommand(s *Server, c *conn) {
 }
 
 func memoryDoctorCommand(s *Server, c *conn) {
-	used := s.estimatedUsed()
+	used := s.usedMemory()
 	msg := "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base."
 	if used < 5<<20 {
 		msg = "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."

@@ -98,7 +98,7 @@ func Main(args []string) int {
 	s.applyOSKnobs()
 	s.registerDirectiveHooks()
 	s.logBanner()
-	s.mem.startup = s.usedMemory()
+	s.mem.startup = startupHeap()
 	s.logf(logNotice, "Server initialized")
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)

@@ -385,11 +385,10 @@ func (s *Server) freeClient(c *conn) {
 		return
 	}
 	s.unlinkClient(c)
-	// Its buffers are garbage from now on: used_memory stops counting
-	// them at once, as Redis's allocator would, not at the next GC, and a
-	// big reply's trail of smaller copies is collected soon.
+	// Its buffers leave used_memory as it closes (its share of the
+	// clients' total), and a big reply's trail of smaller copies is
+	// collected soon.
 	freed := cap(c.B) + cap(c.qbuf) + c.wcap
-	s.evict.freedSinceGC += uint64(freed)
 	c.B = nil
 	if freed >= clientFreeCollect {
 		s.collectSoon()

@@ -49,6 +49,9 @@ type trackingClient struct {
 	redirect int64
 	// prefixes are the BCAST prefixes, sorted.
 	prefixes []string
+	// prefixMem is what prefixes take, for the client's memory (Redis
+	// counts its prefix rax in getClientMemoryUsage).
+	prefixMem int64
 }
 
 // bcastPrefix is one BCAST prefix: its subscribers and the keys with that
@@ -396,6 +399,7 @@ func (s *Server) bcastSubscribe(c *conn, prefix string) {
 	}
 	bp.clients = append(bp.clients, c)
 	c.track.prefixes = insertSorted(c.track.prefixes, prefix)
+	c.track.prefixMem += int64(len(prefix)) + trackingPrefixSize
 }
 
 func insertSorted(list []string, s string) []string {
@@ -428,6 +432,7 @@ func (s *Server) trackingDisable(c *conn) {
 			}
 		}
 		c.track.prefixes = nil
+		c.track.prefixMem = 0
 	}
 	if c.Flags&command.ClientTracking != 0 {
 		t.clients--

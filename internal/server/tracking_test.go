@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"shoal/internal/command"
+	"shoal/internal/config"
 	"shoal/internal/testutil"
 )
 
@@ -348,4 +349,27 @@ func TestTrackingSelfRedirect(t *testing.T) {
 	mustExpect(t, tr, "$1\r\n1\r\n", "GET", "k")
 	mustExpect(t, w, "+OK\r\n", "SET", "k", "2")
 	mustRead(t, tr, invalidatePsh+"*1\r\n$1\r\nk\r\n")
+}
+
+// TestTrackingPrefixesCountAsClientMemory: a client's BCAST prefixes are
+// part of its memory (tot-mem, maxmemory-clients), as Redis counts its
+// prefix rax, and leave it with CLIENT TRACKING OFF.
+func TestTrackingPrefixesCountAsClientMemory(t *testing.T) {
+	s := New(config.Default())
+	s.trackingInit()
+	c := &conn{srv: s}
+	base := c.totMem()
+	for _, p := range []string{"user:", "obj:", "session:"} {
+		s.bcastSubscribe(c, p)
+	}
+	s.bcastSubscribe(c, "obj:") // already there: counted once
+	want := base + int64(len("user:")+len("obj:")+len("session:")) + 3*trackingPrefixSize
+	if got := c.totMem(); got != want {
+		t.Fatalf("tot-mem with 3 prefixes %d, want %d", got, want)
+	}
+	c.track.flags |= trackBcast
+	s.trackingDisable(c)
+	if got := c.totMem(); got != base {
+		t.Fatalf("tot-mem after TRACKING OFF %d, want %d", got, base)
+	}
 }

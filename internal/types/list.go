@@ -19,6 +19,9 @@ import (
 type List struct {
 	nodes []listNode
 	count int
+	// lpBytes is the listpacks' allocated bytes, kept by every change so
+	// MemoryUsage is O(1).
+	lpBytes int
 }
 
 // listNode is one quicklist node: a listpack and its entry count.
@@ -78,6 +81,7 @@ func ListFromNodes(nodes [][]byte) (*List, error) {
 			continue
 		}
 		l.nodes = append(l.nodes, listNode{lp: lp, n: n})
+		l.lpBytes += cap(lp)
 		l.count += n
 	}
 	return l, nil
@@ -101,6 +105,7 @@ func (l *List) Dup() any {
 	d := &List{nodes: make([]listNode, len(l.nodes)), count: l.count}
 	for i, nd := range l.nodes {
 		d.nodes[i] = listNode{lp: append([]byte(nil), nd.lp...), n: nd.n}
+		d.lpBytes += cap(d.nodes[i].lp)
 	}
 	return d
 }
@@ -108,11 +113,13 @@ func (l *List) Dup() any {
 // MemoryUsage estimates the bytes the list takes: the quicklist header,
 // one node header per node and the listpacks' allocated bytes.
 func (l *List) MemoryUsage() int {
-	total := 40 + cap(l.nodes)*listNodeHeaderBytes
-	for _, nd := range l.nodes {
-		total += cap(nd.lp)
-	}
-	return total
+	return 40 + cap(l.nodes)*listNodeHeaderBytes + l.lpBytes
+}
+
+// setLP replaces nd's listpack with lp, keeping lpBytes.
+func (l *List) setLP(nd *listNode, lp []byte) {
+	l.lpBytes += cap(lp) - cap(nd.lp)
+	nd.lp = lp
 }
 
 // listClampFill bounds fill as quicklistSetFill does.
@@ -146,6 +153,7 @@ func listNewNode(v []byte) listNode {
 
 // insertNode puts nd at node index i.
 func (l *List) insertNode(i int, nd listNode) {
+	l.lpBytes += cap(nd.lp)
 	l.nodes = append(l.nodes, listNode{})
 	copy(l.nodes[i+1:], l.nodes[i:])
 	l.nodes[i] = nd
@@ -153,6 +161,7 @@ func (l *List) insertNode(i int, nd listNode) {
 
 // removeNode drops node i.
 func (l *List) removeNode(i int) {
+	l.lpBytes -= cap(l.nodes[i].lp)
 	if i == 0 {
 		l.nodes[0] = listNode{}
 		l.nodes = l.nodes[1:]
@@ -168,13 +177,13 @@ func (l *List) removeNode(i int) {
 func (l *List) Push(v []byte, head bool, fill int) {
 	l.count++
 	if len(l.nodes) == 0 {
-		l.nodes = append(l.nodes, listNewNode(v))
+		l.insertNode(len(l.nodes), listNewNode(v))
 		return
 	}
 	if head {
 		nd := &l.nodes[0]
 		if nd.allowInsert(fill, len(v)) {
-			nd.lp = encoding.LPInsertAt(nd.lp, listLPFirst, v)
+			l.setLP(nd, encoding.LPInsertAt(nd.lp, listLPFirst, v))
 			nd.n++
 			return
 		}
@@ -183,11 +192,11 @@ func (l *List) Push(v []byte, head bool, fill int) {
 	}
 	nd := &l.nodes[len(l.nodes)-1]
 	if nd.allowInsert(fill, len(v)) {
-		nd.lp = encoding.LPAppend(nd.lp, v)
+		l.setLP(nd, encoding.LPAppend(nd.lp, v))
 		nd.n++
 		return
 	}
-	l.nodes = append(l.nodes, listNewNode(v))
+	l.insertNode(len(l.nodes), listNewNode(v))
 }
 
 // listAppendEntry appends the decoded entry (str or ival) to dst in its
@@ -229,11 +238,11 @@ func (l *List) deleteInNode(i, p, n int) bool {
 		l.removeNode(i)
 		return true
 	}
-	nd.lp = encoding.LPDeleteAt(nd.lp, p, n)
+	l.setLP(nd, encoding.LPDeleteAt(nd.lp, p, n))
 	if cap(nd.lp) > 2*len(nd.lp)+64 {
 		// Give back what a trim or a run of pops freed, as lpDeleteRange's
 		// realloc does.
-		nd.lp = append([]byte(nil), nd.lp...)
+		l.setLP(nd, append([]byte(nil), nd.lp...))
 	}
 	nd.n -= n
 	l.count -= n
@@ -292,7 +301,7 @@ func (l *List) Set(index int, v []byte) bool {
 	}
 	i, within := l.locate(index)
 	nd := &l.nodes[i]
-	nd.lp = encoding.LPReplaceAt(nd.lp, encoding.LPSeek(nd.lp, within), v)
+	l.setLP(nd, encoding.LPReplaceAt(nd.lp, encoding.LPSeek(nd.lp, within), v))
 	return true
 }
 
@@ -344,7 +353,7 @@ func (l *List) insertAt(i, p int, v []byte, fill int) {
 	l.count++
 	nd := &l.nodes[i]
 	if nd.allowInsert(fill, len(v)) {
-		nd.lp = encoding.LPInsertAt(nd.lp, p, v)
+		l.setLP(nd, encoding.LPInsertAt(nd.lp, p, v))
 		nd.n++
 		return
 	}
@@ -353,7 +362,7 @@ func (l *List) insertAt(i, p int, v []byte, fill int) {
 	if atTail {
 		if i+1 < len(l.nodes) && l.nodes[i+1].allowInsert(fill, len(v)) {
 			next := &l.nodes[i+1]
-			next.lp = encoding.LPInsertAt(next.lp, listLPFirst, v)
+			l.setLP(next, encoding.LPInsertAt(next.lp, listLPFirst, v))
 			next.n++
 			return
 		}
@@ -363,7 +372,7 @@ func (l *List) insertAt(i, p int, v []byte, fill int) {
 	if atHead {
 		if i > 0 && l.nodes[i-1].allowInsert(fill, len(v)) {
 			prev := &l.nodes[i-1]
-			prev.lp = encoding.LPAppend(prev.lp, v)
+			l.setLP(prev, encoding.LPAppend(prev.lp, v))
 			prev.n++
 			return
 		}
@@ -377,10 +386,10 @@ func (l *List) insertAt(i, p int, v []byte, fill int) {
 	}
 	right := listNode{lp: append(encoding.NewListpack()[:listLPFirst], nd.lp[p:]...), n: nd.n - left}
 	listFixHeader(right.lp, right.n)
-	nd.lp = encoding.LPDeleteAt(nd.lp, p, nd.n-left)
+	l.setLP(nd, encoding.LPDeleteAt(nd.lp, p, nd.n-left))
 	nd.n = left
 	if nd.allowInsert(fill, len(v)) {
-		nd.lp = encoding.LPAppend(nd.lp, v)
+		l.setLP(nd, encoding.LPAppend(nd.lp, v))
 		nd.n++
 		l.insertNode(i+1, right)
 		return
@@ -495,6 +504,7 @@ func (l *List) Trim(start, end int, keepNone bool) {
 	if keepNone {
 		l.nodes = nil
 		l.count = 0
+		l.lpBytes = 0
 		return
 	}
 	l.DeleteRange(end+1, l.count-end-1)

@@ -32,6 +32,13 @@ func listCheck(t *testing.T, step string, l *List, m listModel) {
 	if total != len(m) {
 		t.Fatalf("%s: nodes hold %d entries, want %d", step, total, len(m))
 	}
+	lpBytes := 0
+	for _, nd := range l.nodes {
+		lpBytes += cap(nd.lp)
+	}
+	if l.lpBytes != lpBytes {
+		t.Fatalf("%s: lpBytes %d, nodes hold %d", step, l.lpBytes, lpBytes)
+	}
 	i := 0
 	l.Each(func(v []byte) bool {
 		if !bytes.Equal(v, m[i]) {

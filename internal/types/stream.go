@@ -223,6 +223,16 @@ type Stream struct {
 	EntriesAdded uint64
 
 	groups []*StreamGroup // sorted by name
+
+	// lpBytes is the nodes' allocated listpack bytes, kept by every change
+	// so MemoryUsage needs no walk over the nodes.
+	lpBytes int
+}
+
+// setLP replaces n's listpack with lp, keeping lpBytes.
+func (s *Stream) setLP(n *streamNode, lp []byte) {
+	s.lpBytes += cap(lp) - cap(n.lp)
+	n.lp = lp
 }
 
 // NewStream returns an empty stream.
@@ -394,7 +404,7 @@ func (s *Stream) Append(id StreamID, fv [][]byte, maxBytes, maxEntries int) {
 		if full {
 			// Seal the node at its exact size, as lpShrinkToFit.
 			if cap(n.lp) > len(n.lp) {
-				n.lp = append([]byte(nil), n.lp...)
+				s.setLP(n, append([]byte(nil), n.lp...))
 			}
 			n = nil
 		}
@@ -416,12 +426,13 @@ func (s *Stream) Append(id StreamID, fv [][]byte, maxBytes, maxEntries int) {
 		}
 		lp = encoding.LPAppendInt(lp, 0)
 		s.nodes = append(s.nodes, streamNode{master: id, lp: lp})
+		s.lpBytes += cap(lp)
 		n = &s.nodes[len(s.nodes)-1]
 		flags = streamFlagSameFields
 	} else {
 		p := encoding.LPFirst(n.lp)
 		count, _ := lpInt(n.lp, p)
-		n.lp = lpReplaceInt(n.lp, p, count+1)
+		s.setLP(n, lpReplaceInt(n.lp, p, count+1))
 		ni := parseNode(n.lp)
 		if ni.fields == numFields {
 			q := ni.fieldsPos
@@ -454,7 +465,7 @@ func (s *Stream) Append(id StreamID, fv [][]byte, maxBytes, maxEntries int) {
 		}
 		lp = encoding.LPAppend(lp, fv[2*i+1])
 	}
-	n.lp = encoding.LPAppendInt(lp, lpCount)
+	s.setLP(n, encoding.LPAppendInt(lp, lpCount))
 	s.length++
 	s.EntriesAdded++
 	s.LastID = id
@@ -657,14 +668,15 @@ func (s *Stream) Delete(id StreamID) bool {
 		}
 		s.length--
 		if info.count == 1 {
+			s.lpBytes -= cap(n.lp)
 			s.nodes = slices.Delete(s.nodes, i, i+1)
 			return true
 		}
-		n.lp = lpReplaceInt(n.lp, p, e.flags|streamFlagDeleted)
+		s.setLP(n, lpReplaceInt(n.lp, p, e.flags|streamFlagDeleted))
 		q := encoding.LPFirst(n.lp)
-		n.lp = lpReplaceInt(n.lp, q, info.count-1)
+		s.setLP(n, lpReplaceInt(n.lp, q, info.count-1))
 		q = encoding.LPNext(n.lp, q)
-		n.lp = lpReplaceInt(n.lp, q, info.deleted+1)
+		s.setLP(n, lpReplaceInt(n.lp, q, info.deleted+1))
 		return true
 	}
 	return false
@@ -742,6 +754,7 @@ func (s *Stream) Trim(a *TrimArgs) int64 {
 			remove = last.Less(a.MinID)
 		}
 		if remove {
+			s.lpBytes -= cap(n.lp)
 			s.nodes = slices.Delete(s.nodes, 0, 1)
 			s.length -= uint64(entries)
 			deleted += entries
@@ -762,7 +775,7 @@ func (s *Stream) Trim(a *TrimArgs) int64 {
 			}
 			if !e.deleted() {
 				// Same-size in place: flags are one byte either way.
-				n.lp = lpReplaceInt(n.lp, p, e.flags|streamFlagDeleted)
+				s.setLP(n, lpReplaceInt(n.lp, p, e.flags|streamFlagDeleted))
 				fromNode++
 				s.length--
 			}
@@ -770,9 +783,9 @@ func (s *Stream) Trim(a *TrimArgs) int64 {
 		}
 		deleted += fromNode
 		q := encoding.LPFirst(n.lp)
-		n.lp = lpReplaceInt(n.lp, q, entries-fromNode)
+		s.setLP(n, lpReplaceInt(n.lp, q, entries-fromNode))
 		q = encoding.LPNext(n.lp, q)
-		n.lp = lpReplaceInt(n.lp, q, info.deleted+fromNode)
+		s.setLP(n, lpReplaceInt(n.lp, q, info.deleted+fromNode))
 		break
 	}
 	if s.length == 0 {
@@ -864,15 +877,13 @@ func (s *Stream) EachNode(fn func(master StreamID, lp []byte) bool) {
 // payload; the length grows by the node's live count.
 func (s *Stream) LoadNode(master StreamID, lp []byte) {
 	s.nodes = append(s.nodes, streamNode{master: master, lp: lp})
+	s.lpBytes += cap(lp)
 	s.length += uint64(parseNode(lp).count)
 }
 
 // MemoryUsage estimates the bytes the stream holds.
 func (s *Stream) MemoryUsage() int {
-	n := 96 + cap(s.nodes)*40
-	for _, nd := range s.nodes {
-		n += cap(nd.lp)
-	}
+	n := 96 + cap(s.nodes)*40 + s.lpBytes
 	for _, g := range s.groups {
 		n += g.memoryUsage()
 	}
@@ -891,6 +902,7 @@ func (s *Stream) Dup() any {
 	}
 	for i, n := range s.nodes {
 		d.nodes[i] = streamNode{master: n.master, lp: append([]byte(nil), n.lp...)}
+		d.lpBytes += cap(d.nodes[i].lp)
 	}
 	for _, g := range s.groups {
 		d.groups = append(d.groups, g.dup())

@@ -221,6 +221,9 @@ func TestStreamRandom(t *testing.T) {
 			if s.Len() != uint64(len(m.ids)) {
 				t.Fatalf("seed %d op %d: Len %d, model %d", seed, op, s.Len(), len(m.ids))
 			}
+			if got, want := s.lpBytes, streamWalkBytes(s); got != want {
+				t.Fatalf("seed %d op %d: lpBytes %d, nodes hold %d", seed, op, got, want)
+			}
 			lo, hi := randID(), randID()
 			if hi.Less(lo) {
 				lo, hi = hi, lo
@@ -235,6 +238,9 @@ func TestStreamRandom(t *testing.T) {
 			t.Fatalf("seed %d: full range differs", seed)
 		}
 		d := s.Dup().(*Stream)
+		if d.lpBytes != streamWalkBytes(d) {
+			t.Fatalf("seed %d: Dup's lpBytes %d, nodes hold %d", seed, d.lpBytes, streamWalkBytes(d))
+		}
 		if got := streamRange(d, StreamID{}, MaxStreamID, true); !slices.Equal(got, m.rangeOf(StreamID{}, MaxStreamID, true)) {
 			t.Fatalf("seed %d: Dup differs", seed)
 		}
@@ -379,4 +385,13 @@ func TestStreamAllocs(t *testing.T) {
 	if s.Len() != n || s.NodeCount() != n/100 {
 		t.Fatalf("len %d nodes %d", s.Len(), s.NodeCount())
 	}
+}
+
+// streamWalkBytes is what lpBytes must equal: the nodes' capacities.
+func streamWalkBytes(s *Stream) int {
+	n := 0
+	for _, nd := range s.nodes {
+		n += cap(nd.lp)
+	}
+	return n
 }

@@ -138,11 +138,12 @@ func (z *ZSet) MemoryUsage() int {
 	if z.lp != nil {
 		return 48 + cap(z.lp)
 	}
-	size := 48 + int(unsafe.Sizeof(zslNode{})) + zslMaxLevel*16 + 8*len(z.dict.buckets)
-	for n := z.zsl.header.lv(0).forward; n != nil; n = n.lv(0).forward {
-		size += int(unsafe.Sizeof(zslNode{})) + 16*n.nlevel + len(n.member)
-	}
-	return size
+	return 48 + int(unsafe.Sizeof(zslNode{})) + zslMaxLevel*16 + 8*len(z.dict.buckets) + z.dict.bytes
+}
+
+// zslNodeBytes is what a skiplist node and its member take.
+func zslNodeBytes(n *zslNode) int {
+	return int(unsafe.Sizeof(zslNode{})) + int(unsafe.Sizeof(zslLevel{}))*n.nlevel + len(n.member)
 }
 
 // Score returns the score of member.
@@ -1166,6 +1167,9 @@ func (l *zskiplist) rankOf(x *zslNode) int {
 type zdict struct {
 	buckets []*zslNode
 	count   int
+	// bytes is what the nodes in the table take (zslNodeBytes), kept as
+	// they come and go so MemoryUsage is O(1).
+	bytes int
 }
 
 var zseed = maphash.MakeSeed()
@@ -1212,6 +1216,7 @@ func (d *zdict) add(n *zslNode) {
 	n.hnext = d.buckets[i]
 	d.buckets[i] = n
 	d.count++
+	d.bytes += zslNodeBytes(n)
 }
 
 func (d *zdict) remove(member []byte) *zslNode {
@@ -1225,6 +1230,7 @@ func (d *zdict) remove(member []byte) *zslNode {
 			*pp = n.hnext
 			n.hnext = nil
 			d.count--
+			d.bytes -= zslNodeBytes(n)
 			if len(d.buckets) > 4 && d.count*10 < len(d.buckets) {
 				d.resize(d.count)
 			}

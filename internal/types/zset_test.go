@@ -82,6 +82,13 @@ func zcheck(t *testing.T, z *ZSet, mo zmodel, step int) {
 // zslCheck verifies the skiplist's spans, backward links and dict.
 func zslCheck(t *testing.T, z *ZSet, step int) {
 	t.Helper()
+	nodeBytes := 0
+	for n := z.zsl.header.lv(0).forward; n != nil; n = n.lv(0).forward {
+		nodeBytes += zslNodeBytes(n)
+	}
+	if z.dict.bytes != nodeBytes {
+		t.Fatalf("step %d: dict.bytes %d, nodes take %d", step, z.dict.bytes, nodeBytes)
+	}
 	l := &z.zsl
 	for i := 0; i < l.level; i++ {
 		rank := 0
