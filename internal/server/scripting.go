@@ -165,13 +165,8 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 	lc.Proto = r.Resp
 	mark := len(s.prop.ops)
 	s.call(lc, cmd)
-	if r.Repl&scripting.ReplAOF == 0 {
-		// redis.set_repl(REPL_NONE|REPL_REPLICA): nothing reaches the
-		// AOF (the replica bit applies once replication exists).
-		for i := mark; i < len(s.prop.ops); i++ {
-			s.prop.ops[i] = propOp{}
-		}
-		s.prop.ops = s.prop.ops[:mark]
+	if r.Repl != scripting.ReplAll {
+		s.filterScriptPropagation(mark, r.Repl)
 	}
 	for i := mark; i < len(s.prop.ops); i++ {
 		// The engine reuses its argument buffers for the next call; what
@@ -180,6 +175,30 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 	}
 	lc.Argv = nil
 	return lc.B, ""
+}
+
+// filterScriptPropagation applies redis.set_repl's targets to the effects
+// queued since mark: without the AOF bit they skip the AOF, without the
+// replica bit they skip replicas, without both they are dropped.
+func (s *Server) filterScriptPropagation(mark, targets int) {
+	kept := mark
+	for i := mark; i < len(s.prop.ops); i++ {
+		op := s.prop.ops[i]
+		s.prop.ops[i] = propOp{}
+		switch {
+		case targets&scripting.ReplReplica == 0 && op.replOnly,
+			targets&scripting.ReplAOF == 0 && op.aofOnly,
+			targets == 0:
+			continue
+		case targets == scripting.ReplAOF:
+			op.aofOnly = true
+		case targets == scripting.ReplReplica:
+			op.replOnly = true
+		}
+		s.prop.ops[kept] = op
+		kept++
+	}
+	s.prop.ops = s.prop.ops[:kept]
 }
 
 // scriptRefuse counts a refusal as Redis's afterErrorReply +

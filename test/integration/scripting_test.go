@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -355,5 +356,56 @@ func TestScriptStats(t *testing.T) {
 	mem := string(c.Do("INFO", "memory"))
 	if !strings.Contains(mem, "number_of_cached_scripts:3") {
 		t.Errorf("INFO memory:\n%s", mem)
+	}
+}
+
+// TestScriptSetReplTargets runs a script that switches redis.set_repl
+// between every target on a Shoal master with an AOF and two replicas, one
+// Shoal and one redis-server: each write reaches exactly the targets its
+// flags name (REPL_ALL both, REPL_AOF the AOF only, REPL_REPLICA and its
+// alias REPL_SLAVE the replicas only, REPL_NONE neither), and the master
+// itself has them all.
+func TestScriptSetReplTargets(t *testing.T) {
+	dir := t.TempDir()
+	m := startRNode(t, "shoal", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always")
+	replicas := []*rnode{startRNode(t, "shoal"), startRNode(t, "redis")}
+	for _, r := range replicas {
+		r.replicaof(t, m)
+		waitInSync(t, m, r)
+	}
+	script := `redis.call('set', 'all', '1')
+redis.set_repl(redis.REPL_NONE); redis.call('set', 'none', '1')
+redis.set_repl(redis.REPL_AOF); redis.call('set', 'aof', '1')
+redis.set_repl(redis.REPL_REPLICA); redis.call('set', 'replica', '1')
+redis.set_repl(redis.REPL_SLAVE); redis.call('set', 'slave', '1')
+redis.set_repl(redis.REPL_ALL); redis.call('set', 'all2', '1')`
+	if r := m.do("EVAL", script, "0"); r != "(nil)" {
+		t.Fatalf("EVAL: %q", r)
+	}
+	// A script whose only write is for the AOF sends the replicas nothing.
+	m.do("EVAL", "redis.set_repl(redis.REPL_AOF); redis.call('set', 'aofonly', '1')", "0")
+	m.do("SET", "fence", "1")
+	keys := []string{"MGET", "all", "none", "aof", "replica", "slave", "all2", "aofonly", "fence"}
+	if got, want := strings.Join(replyList(t, m.c.Do(keys...)), " "), "1 1 1 1 1 1 1 1"; got != want {
+		t.Fatalf("master: %s, want %s", got, want)
+	}
+	for _, r := range replicas {
+		if !testutil.Poll(10*time.Second, func() bool { return r.do("GET", "fence") == "1" }) {
+			t.Fatalf("%s replica never got the fence:\n%s", r.kind, r.proc.Output())
+		}
+		if got, want := strings.Join(replyList(t, r.c.Do(keys...)), " "), "1 (nil) (nil) 1 1 1 (nil) 1"; got != want {
+			t.Errorf("%s replica: %s, want %s", r.kind, got, want)
+		}
+	}
+	aof := aofContent(t, dir)
+	for _, k := range []string{"all", "aof", "all2", "aofonly", "fence"} {
+		if !strings.Contains(aof, "$"+strconv.Itoa(len(k))+"\r\n"+k+"\r\n") {
+			t.Errorf("the AOF lacks %s:\n%q", k, aof)
+		}
+	}
+	for _, k := range []string{"none", "replica", "slave"} {
+		if strings.Contains(aof, "\r\n"+k+"\r\n") {
+			t.Errorf("the AOF holds %s:\n%q", k, aof)
+		}
 	}
 }
