@@ -27,6 +27,9 @@ var (
 	errNoCluster   = rerr.Line("ERR Can not run script on cluster, 'no-cluster' flag is set.")
 	errROScript    = rerr.Line("ERR Can not execute a script with write flag using *_ro command.")
 	errScriptOOM   = rerr.Line("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
+	errScriptStale = rerr.Line("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.")
+
+	errScriptReadOnlyReplica = rerr.Line("READONLY Can not run script with write flag on readonly replica")
 )
 
 // Script-level refusals of a command a script calls (scriptCall), quoted
@@ -37,6 +40,7 @@ const (
 	refNoScript = "This Redis command is not allowed from script"
 	refROScript = "Write commands are not allowed from read-only scripts."
 	refOOM      = "-OOM command not allowed when used memory > 'maxmemory'."
+	refStale    = "Can not execute the command on a stale replica"
 	msgKilled   = "ERR Script killed by user with SCRIPT KILL..."
 )
 
@@ -138,12 +142,21 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 		return nil, s.scriptRefuse(cmd, refNoScript)
 	}
 	write := cmd.Has(command.FlagWrite)
+	if s.staleReplica() && !cmd.Has(command.FlagStale) {
+		return nil, s.scriptRefuse(cmd, refStale)
+	}
 	if r.ReadOnly && (write || cmd.Has(command.FlagMayReplicate)) {
 		return nil, s.scriptRefuse(cmd, refROScript)
 	}
 	if write && !r.WriteDirty {
+		if s.readOnlyReplica() && st.caller.Flags&command.ClientMaster == 0 && !s.ks.Loading {
+			return nil, s.scriptRefuse(cmd, "-"+string(rerr.ReadOnly[1:len(rerr.ReadOnly)-2]))
+		}
 		if e := s.diskErrorReply(); e != nil {
 			return nil, s.scriptRefuse(cmd, "-"+string(e[1:len(e)-2]))
+		}
+		if !s.enoughGoodReplicas() {
+			return nil, s.scriptRefuse(cmd, "-"+string(rerr.NoReplicas[1:len(rerr.NoReplicas)-2]))
 		}
 	}
 	if r.Flags&scripting.FlagAllowOOM == 0 || r.Flags&scripting.FlagEvalCompat != 0 {
@@ -225,8 +238,8 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 	switch cmd.Name {
 	case "eval", "eval_ro":
 		if !bytes.HasPrefix(c.Argv[1], []byte("#!")) {
-			// No shebang: EVAL's own flags (and no SHA1 to compute).
-			return cmd.Flags
+			// No shebang (and no SHA1 to compute).
+			return evalCompatFlags(cmd)
 		}
 		f, _, errText := scripting.ExtractShebang(c.Argv[1])
 		if errText != "" {
@@ -262,7 +275,7 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 		return cmd.Flags
 	}
 	if flags&scripting.FlagEvalCompat != 0 {
-		return cmd.Flags
+		return evalCompatFlags(cmd)
 	}
 	out := cmd.Flags &^ (command.FlagStale | command.FlagDenyOOM | command.FlagWrite | command.FlagMayReplicate)
 	if flags&(scripting.FlagAllowOOM|scripting.FlagNoWrites) == 0 {
@@ -275,6 +288,14 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 		out |= command.FlagStale
 	}
 	return out
+}
+
+// evalCompatFlags are the flags of a script without a shebang: EVAL's own
+// but stale. redis-server 7.0.15 answers MASTERDOWN to such a script on a
+// stale replica (unit/scripting "allow-stale shebang flag") though EVAL's
+// table entry has the stale flag; an EVALSHA it cannot resolve keeps it.
+func evalCompatFlags(cmd *command.Command) uint64 {
+	return cmd.Flags &^ command.FlagStale
 }
 
 // evalGeneric is EVAL, EVALSHA and their _RO forms (evalGenericCommand).
@@ -344,8 +365,17 @@ func (s *Server) prepareScriptRun(c *conn, name string, flags uint64, ro, eval b
 			c.Error(errNoCluster)
 			return nil
 		}
+		obey := c.Flags&command.ClientMaster != 0 || s.ks.Loading
+		if s.staleReplica() && flags&scripting.FlagAllowStale == 0 {
+			c.Error(errScriptStale)
+			return nil
+		}
 		if flags&scripting.FlagNoWrites == 0 {
-			if e := s.diskErrorReply(); e != nil && c.Flags&command.ClientMaster == 0 {
+			if s.readOnlyReplica() && !obey {
+				c.Error(errScriptReadOnlyReplica)
+				return nil
+			}
+			if e := s.diskErrorReply(); e != nil && !obey {
 				msg := string(e[1 : len(e)-2])
 				if strings.HasPrefix(msg, "MISCONF Redis is configured to save RDB") {
 					c.Error(rerr.Line("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts."))
@@ -356,6 +386,10 @@ func (s *Server) prepareScriptRun(c *conn, name string, flags uint64, ro, eval b
 			}
 			if ro {
 				c.Error(errROScript)
+				return nil
+			}
+			if s.repl.replica.host == "" && !s.enoughGoodReplicas() {
+				c.Error(rerr.NoReplicas)
 				return nil
 			}
 		}

@@ -409,3 +409,53 @@ redis.set_repl(redis.REPL_ALL); redis.call('set', 'all2', '1')`
 		}
 	}
 }
+
+// TestScriptOnReplica compares a Shoal replica's answers to scripts with a
+// redis-server replica's, byte for byte: writes refused on a read-only
+// replica (before the script runs for a script with flags, at the first
+// write for one without), then on a stale replica the MASTERDOWN refusals
+// and allow-stale.
+func TestScriptOnReplica(t *testing.T) {
+	m := startRNode(t, "shoal")
+	replicas := []*rnode{startRNode(t, "shoal"), startRNode(t, "redis")}
+	lib := "#!lua name=lib\n" +
+		"redis.register_function('w', function() return redis.call('set', 'x', '1') end)\n" +
+		"redis.register_function{function_name='r', callback=function() return redis.call('get', 'x') end, flags={'no-writes'}}\n" +
+		"redis.register_function{function_name='sr', callback=function() return redis.call('get', 'x') end, flags={'no-writes', 'allow-stale'}}\n" +
+		"redis.register_function{function_name='sp', callback=function() return redis.call('ping') end, flags={'no-writes', 'allow-stale'}}"
+	if r := m.do("FUNCTION", "LOAD", lib); r != "lib" {
+		t.Fatalf("FUNCTION LOAD: %q", r)
+	}
+	m.do("SET", "x", "v")
+	for _, r := range replicas {
+		r.replicaof(t, m)
+		waitInSync(t, m, r)
+	}
+	runs := [][]string{
+		{"FCALL", "w", "0"},
+		{"FCALL", "r", "0"},
+		{"FCALL_RO", "r", "0"},
+		{"EVAL", "return redis.call('set', 'x', '2')", "0"},
+		{"EVAL", "return redis.pcall('set', 'x', '2')", "0"},
+		{"EVAL", "#!lua\nreturn redis.call('set', 'x', '2')", "0"},
+		{"EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'x')", "0"},
+		{"EVAL", "return redis.call('get', 'x')", "0"},
+	}
+	compare := func(stage string) {
+		for _, run := range runs {
+			want, got := string(replicas[1].c.Do(run...)), string(replicas[0].c.Do(run...))
+			if got != want {
+				t.Errorf("%s %q: Shoal %q, Redis %q", stage, run, got, want)
+			}
+		}
+	}
+	compare("read-only replica")
+	for _, r := range replicas {
+		r.do("CONFIG", "SET", "replica-serve-stale-data", "no")
+		r.do("REPLICAOF", "127.0.0.1", strconv.Itoa(testutil.FreePort(t)))
+	}
+	runs = append(runs, []string{"FCALL", "sr", "0"}, []string{"FCALL", "sp", "0"},
+		[]string{"EVAL", "#!lua flags=no-writes,allow-stale\nreturn redis.call('get', 'x')", "0"},
+		[]string{"EVAL_RO", "return 1", "0"}, []string{"EVALSHA", "abc", "0"})
+	compare("stale replica")
+}
