@@ -74,8 +74,8 @@ type Run struct {
 	WriteDirty bool
 	// Slot is the cluster slot its keys hashed to so far (-1: none).
 	Slot int
-	// Start is when it started.
-	Start time.Time
+	// Start is when it started, on the host's monotonic clock (ns).
+	Start int64
 }
 
 // Host executes commands for scripts: the server.
@@ -167,6 +167,9 @@ func (e *Engine) Len() int { return len(e.scripts) }
 
 // Script returns the cached script with sha1 sha (lower case), or nil.
 func (e *Engine) Script(sha string) *Script { return e.scripts[sha] }
+
+// ScriptBytes is Script for a SHA1 held in bytes, without allocating.
+func (e *Engine) ScriptBytes(sha []byte) *Script { return e.scripts[string(sha)] }
 
 // Memory estimates the interpreter's memory (used_memory_lua).
 func (e *Engine) Memory() int64 { return 32*1024 + e.ScriptsMem }

@@ -256,7 +256,7 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 		if len(c.Argv[1]) != 40 || st.eval == nil {
 			return cmd.Flags
 		}
-		sc := st.eval.Script(strings.ToLower(string(c.Argv[1])))
+		sc := st.scriptBySHA(c.Argv[1])
 		if sc == nil {
 			return cmd.Flags
 		}
@@ -288,6 +288,20 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 		out |= command.FlagStale
 	}
 	return out
+}
+
+// scriptBySHA returns the cached script whose SHA1 is the 40 hex digits
+// sha, in either case, or nil; it does not allocate (EVALSHA looks its
+// script up twice, for the gauntlet's flags and to run it).
+func (st *scriptState) scriptBySHA(sha []byte) *scripting.Script {
+	var lower [40]byte
+	for i, b := range sha {
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		lower[i] = b
+	}
+	return st.eval.ScriptBytes(lower[:])
 }
 
 // evalCompatFlags are the flags of a script without a shebang: EVAL's own
@@ -326,14 +340,7 @@ func (s *Server) evalGeneric(c *conn, sha, ro bool) {
 	var script *scripting.Script
 	var name string
 	if sha {
-		var lower [40]byte
-		for i, b := range c.Argv[1] {
-			if b >= 'A' && b <= 'Z' {
-				b += 'a' - 'A'
-			}
-			lower[i] = b
-		}
-		if script = st.eval.Script(string(lower[:])); script == nil {
+		if script = st.scriptBySHA(c.Argv[1]); script == nil {
 			c.Error(rerr.NoScript)
 			return
 		}
@@ -400,7 +407,7 @@ func (s *Server) prepareScriptRun(c *conn, name string, flags uint64, ro, eval b
 	}
 	// Scripts do not nest (EVAL and FCALL are noscript): one Run is reused.
 	run := &s.script.runBuf
-	*run = scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: s.scriptDeclaredSlot(c), Start: time.Now()}
+	*run = scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: s.scriptDeclaredSlot(c), Start: nanotime()}
 	if ro || (flags&scripting.FlagEvalCompat == 0 && flags&scripting.FlagNoWrites != 0) {
 		run.ReadOnly = true
 	}
@@ -447,7 +454,7 @@ func (h scriptHost) Interrupt(r *scripting.Run) {
 		// nothing else is served.
 		return
 	}
-	elapsed := time.Since(r.Start)
+	elapsed := time.Duration(nanotime() - r.Start)
 	if elapsed < time.Duration(s.cfg.BusyReplyThreshold)*time.Millisecond {
 		return
 	}
