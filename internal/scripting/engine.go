@@ -260,6 +260,11 @@ func ParseFlags(names []string) (flags uint64, bad string) {
 // compile parses and compiles src as chunk name; err is Lua's message
 // ("user_script:1: ... near '...'").
 func compile(L *lua.LState, src, name string) (*lua.LFunction, string) {
+	if strings.HasPrefix(src, "\x1b") {
+		// A binary chunk (string.dump) is parsed as text, as Redis's Lua
+		// parses every chunk: ESC is no token.
+		return nil, name + ":1: unexpected symbol near 'char(27)'"
+	}
 	chunk, err := parse.Parse(strings.NewReader(src), name)
 	if err != nil {
 		return nil, syntaxMessage(name, err, src)
