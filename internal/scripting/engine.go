@@ -265,6 +265,11 @@ func compile(L *lua.LState, src, name string) (*lua.LFunction, string) {
 		// parses every chunk: ESC is no token.
 		return nil, name + ":1: unexpected symbol near 'char(27)'"
 	}
+	// Lua 5.1's grammar first: gopher-lua also accepts 5.2's goto and
+	// labels and escapes Lua refuses, and names errors differently.
+	if msg := syntaxCheck(src); msg != "" {
+		return nil, name + ":" + msg
+	}
 	chunk, err := parse.Parse(strings.NewReader(src), name)
 	if err != nil {
 		return nil, syntaxMessage(name, err, src)
