@@ -103,7 +103,7 @@ func (s *Server) processCommand(c *conn) {
 		return
 	}
 	if c.Flags&command.ClientMulti != 0 && !isMultiControl(cmd) {
-		s.queueMultiCommand(c)
+		s.queueMultiCommand(c, flags)
 		return
 	}
 	s.call(c, cmd)
