@@ -16,7 +16,8 @@ import (
 // metatable per type. Those metatables raise what luaG_typeerror raises
 // when it cannot name the value ("attempt to call a nil value"); Lua names
 // locals, globals, fields and methods ("attempt to call local 'f' (a nil
-// value)"), which needs the failing instruction gopher-lua does not expose.
+// value)"), which objname.go does for calls and indexing when the line
+// tells the failing instruction.
 // getmetatable still answers nil for these types (luaGetmetatable).
 
 // typeErrorTypes are the types given a type-error metatable.
@@ -25,8 +26,8 @@ var typeErrorTypes = []lua.LValue{lua.LNil, lua.LFalse, lua.LNumber(0)}
 func installTypeErrors(L *lua.LState) {
 	mt := L.NewTable()
 	set := func(event string, fn lua.LGFunction) { mt.RawSetString(event, L.NewFunction(fn)) }
-	set("__call", func(L *lua.LState) int { return typeError(L, L.Get(1), "call") })
-	index := func(L *lua.LState) int { return typeError(L, L.Get(1), "index") }
+	set("__call", func(L *lua.LState) int { return namedTypeError(L, L.Get(1), "call", lua.LNil) })
+	index := func(L *lua.LState) int { return namedTypeError(L, L.Get(1), "index", L.Get(2)) }
 	set("__index", index)
 	set("__newindex", index)
 	for ev, op := range arithOps {
@@ -79,6 +80,16 @@ func installTypeErrors(L *lua.LState) {
 		L.Call(1, 1)
 		return 1
 	}))
+}
+
+// namedTypeError raises luaG_typeerror's message, naming the value when
+// failingName can (objname.go).
+func namedTypeError(L *lua.LState, v lua.LValue, op string, key lua.LValue) int {
+	if kind, name := failingName(L, op, key); name != "" {
+		L.RaiseError("attempt to %s %s '%s' (a %s value)", op, kind, name, v.Type().String())
+		return 0
+	}
+	return typeError(L, v, op)
 }
 
 // typeError raises luaG_typeerror's message for an unnamed value.
