@@ -25,7 +25,9 @@ for p in $SPORT $RPORT; do
 done
 ONE="return redis.call('incr',KEYS[1])"
 TEN="local n = 0 for i = 1, 10 do n = redis.call('incr',KEYS[1]) end return n"
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# utime+stime, counted after the last ')': shoal-server's process title
+# ("shoal-server *:PORT") has a space in it.
+ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 hz=$(getconf CLK_TCK)
 printf "%-8s %-3s %-6s %12s %14s\n" script P server "requests/s" "CPU us/request"
 for name in one ten; do

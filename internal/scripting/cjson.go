@@ -198,7 +198,8 @@ func (cfg *cjsonConfig) appendValue(L *lua.LState, sb *strings.Builder, v lua.LV
 		}
 		sb.WriteByte('{')
 		first := true
-		for k, val := x.Next(lua.LNil); k != lua.LNil; k, val = x.Next(k) {
+		for _, k := range tableKeys(x) {
+			val := x.RawGet(k)
 			if !first {
 				sb.WriteByte(',')
 			}

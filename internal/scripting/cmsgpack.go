@@ -77,13 +77,12 @@ func mpEncode(b []byte, v lua.LValue, level int) []byte {
 			}
 			return b
 		}
-		n := 0
-		x.ForEach(func(_, _ lua.LValue) { n++ })
-		b = mpHeader(b, n, 0x80, 0xde, 0xdf)
-		x.ForEach(func(k, val lua.LValue) {
+		keys := tableKeys(x)
+		b = mpHeader(b, len(keys), 0x80, 0xde, 0xdf)
+		for _, k := range keys {
 			b = mpEncode(b, k, level+1)
-			b = mpEncode(b, val, level+1)
-		})
+			b = mpEncode(b, x.RawGet(k), level+1)
+		}
 		return b
 	}
 	return append(b, 0xc0)

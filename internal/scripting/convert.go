@@ -192,20 +192,20 @@ func writeTable(w *resp.Writer, t *lua.LTable, scriptResp, depth int) {
 		}
 	}
 	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
-		n := 0
-		m.ForEach(func(_, _ lua.LValue) { n++ })
-		w.Map(n)
-		m.ForEach(func(k, v lua.LValue) {
+		keys := tableKeys(m)
+		w.Map(len(keys))
+		for _, k := range keys {
 			writeReply(w, k, scriptResp, depth+1)
-			writeReply(w, v, scriptResp, depth+1)
-		})
+			writeReply(w, m.RawGet(k), scriptResp, depth+1)
+		}
 		return
 	}
 	if s, ok := t.RawGetString("set").(*lua.LTable); ok {
-		n := 0
-		s.ForEach(func(_, _ lua.LValue) { n++ })
-		w.Set(n)
-		s.ForEach(func(k, _ lua.LValue) { writeReply(w, k, scriptResp, depth+1) })
+		keys := tableKeys(s)
+		w.Set(len(keys))
+		for _, k := range keys {
+			writeReply(w, k, scriptResp, depth+1)
+		}
 		return
 	}
 	n := 0

@@ -74,8 +74,8 @@ type Run struct {
 	WriteDirty bool
 	// Slot is the cluster slot its keys hashed to so far (-1: none).
 	Slot int
-	// Start is when it started.
-	Start time.Time
+	// Start is when it started, on the host's monotonic clock (ns).
+	Start int64
 }
 
 // Host executes commands for scripts: the server.
@@ -168,6 +168,9 @@ func (e *Engine) Len() int { return len(e.scripts) }
 // Script returns the cached script with sha1 sha (lower case), or nil.
 func (e *Engine) Script(sha string) *Script { return e.scripts[sha] }
 
+// ScriptBytes is Script for a SHA1 held in bytes, without allocating.
+func (e *Engine) ScriptBytes(sha []byte) *Script { return e.scripts[string(sha)] }
+
 // Memory estimates the interpreter's memory (used_memory_lua).
 func (e *Engine) Memory() int64 { return 32*1024 + e.ScriptsMem }
 
@@ -257,6 +260,16 @@ func ParseFlags(names []string) (flags uint64, bad string) {
 // compile parses and compiles src as chunk name; err is Lua's message
 // ("user_script:1: ... near '...'").
 func compile(L *lua.LState, src, name string) (*lua.LFunction, string) {
+	if strings.HasPrefix(src, "\x1b") {
+		// A binary chunk (string.dump) is parsed as text, as Redis's Lua
+		// parses every chunk: ESC is no token.
+		return nil, name + ":1: unexpected symbol near 'char(27)'"
+	}
+	// Lua 5.1's grammar first: gopher-lua also accepts 5.2's goto and
+	// labels and escapes Lua refuses, and names errors differently.
+	if msg := syntaxCheck(src); msg != "" {
+		return nil, name + ":" + msg
+	}
 	chunk, err := parse.Parse(strings.NewReader(src), name)
 	if err != nil {
 		return nil, syntaxMessage(name, err, src)

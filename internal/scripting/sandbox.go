@@ -51,6 +51,10 @@ func newState() *lua.LState {
 		env.RawSetString(n, lua.LNil)
 	}
 	env.RawSetString("pcall", L.NewFunction(luaPcall))
+	installTypeErrors(L)
+	env.RawSetString("loadstring", L.NewFunction(luaLoadstring))
+	env.RawSetString("load", L.NewFunction(luaLoad))
+	env.RawGetString("string").(*lua.LTable).RawSetString("dump", L.NewFunction(stringDump))
 	env.RawSetString("tostring", L.NewFunction(luaTostring))
 	env.RawSetString("collectgarbage", L.NewFunction(luaCollectGarbage))
 	env.RawSetString("gcinfo", L.NewFunction(luaGcinfo))

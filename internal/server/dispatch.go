@@ -76,7 +76,7 @@ func (s *Server) processCommand(c *conn) {
 			return
 		}
 	}
-	if e := s.replicaRefusal(c, cmd, false); e != nil {
+	if e := s.replicaRefusal(c, cmd, flags, false); e != nil {
 		s.rejectCommand(c, e)
 		return
 	}
@@ -84,7 +84,7 @@ func (s *Server) processCommand(c *conn) {
 		s.rejectCommand(c, rerr.Line("ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
 		return
 	}
-	if e := s.replicaRefusal(c, cmd, true); e != nil {
+	if e := s.replicaRefusal(c, cmd, flags, true); e != nil {
 		s.rejectCommand(c, e)
 		return
 	}
@@ -103,7 +103,7 @@ func (s *Server) processCommand(c *conn) {
 		return
 	}
 	if c.Flags&command.ClientMulti != 0 && !isMultiControl(cmd) {
-		s.queueMultiCommand(c)
+		s.queueMultiCommand(c, flags)
 		return
 	}
 	s.call(c, cmd)

@@ -480,7 +480,7 @@ func (s *Server) replayCommand(c *conn, argv [][]byte, file string) error {
 	c.Argv, c.Cmd = argv, cmd
 	s.ks.Now = time.Now().UnixMilli()
 	if c.Flags&command.ClientMulti != 0 && cmd.Name != "exec" {
-		s.queueMultiCommand(c)
+		s.queueMultiCommand(c, c.Cmd.Flags)
 	} else {
 		s.call(c, cmd)
 	}

@@ -12,21 +12,17 @@ type multiState struct {
 	denyOOM bool
 	// hasWrite: a queued command writes, so EXEC obeys MISCONF.
 	hasWrite bool
+	// staleDenied: a queued command may not run on a replica whose link
+	// is down (EXEC's cmd_inv_flags & CMD_STALE).
+	staleDenied bool
 	// bytes is the memory the queue holds, for client eviction
 	// (multiStateMemOverhead: the arguments plus a slot per argument).
 	bytes int64
 }
 
 // denyStale reports whether a queued command may not run on a replica
-// whose link is down (EXEC's cmd_inv_flags & CMD_STALE).
-func (m *multiState) denyStale() bool {
-	for _, q := range m.queue {
-		if !q.cmd.Has(command.FlagStale) {
-			return true
-		}
-	}
-	return false
-}
+// whose link is down.
+func (m *multiState) denyStale() bool { return m.staleDenied }
 
 type queuedCommand struct {
 	cmd  *command.Command
@@ -42,8 +38,10 @@ func init() {
 }
 
 // queueMultiCommand copies the command into the MULTI queue (the argv
-// points into the read buffer) and replies QUEUED.
-func (s *Server) queueMultiCommand(c *conn) {
+// points into the read buffer) and replies QUEUED. flags are the
+// command's effective flags (a script's shebang flags for EVAL and FCALL),
+// which EXEC's checks add up as Redis's mstate.cmd_flags.
+func (s *Server) queueMultiCommand(c *conn, flags uint64) {
 	if c.Flags&command.ClientDirtyExec == 0 {
 		argv := make([][]byte, len(c.Argv))
 		for i, a := range c.Argv {
@@ -52,11 +50,14 @@ func (s *Server) queueMultiCommand(c *conn) {
 		}
 		c.multi.bytes += queuedCommandSize
 		c.multi.queue = append(c.multi.queue, queuedCommand{cmd: c.Cmd, argv: argv})
-		if c.Cmd.Has(command.FlagDenyOOM) {
+		if flags&command.FlagDenyOOM != 0 {
 			c.multi.denyOOM = true
 		}
-		if c.Cmd.Has(command.FlagWrite) {
+		if flags&command.FlagWrite != 0 {
 			c.multi.hasWrite = true
+		}
+		if flags&command.FlagStale == 0 {
+			c.multi.staleDenied = true
 		}
 	}
 	c.Simple("QUEUED")

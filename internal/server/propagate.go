@@ -20,6 +20,9 @@ type propOp struct {
 	argv [][]byte
 	// replOnly: for replicas, not the AOF (PUBLISH, as PROPAGATE_REPL).
 	replOnly bool
+	// aofOnly: for the AOF, not replicas (a script's command after
+	// redis.set_repl(redis.REPL_AOF), as PROPAGATE_AOF).
+	aofOnly bool
 }
 
 var (
@@ -59,9 +62,12 @@ func (s *Server) flushPropagation(cmd *command.Command) {
 	}
 	last := ops[len(ops)-1].dbid
 	for i := range ops {
-		if ops[i].replOnly {
+		switch {
+		case ops[i].replOnly:
 			s.feedReplicas(ops[i].dbid, ops[i].argv)
-		} else {
+		case ops[i].aofOnly:
+			s.propagateAOF(ops[i].dbid, ops[i].argv)
+		default:
 			s.propagate(ops[i].dbid, ops[i].argv)
 		}
 		ops[i] = propOp{}
@@ -83,6 +89,17 @@ func (s *Server) propagate(dbid int, argv [][]byte) {
 		s.feedAOF(dbid, argv)
 	}
 	s.feedReplicas(dbid, argv)
+}
+
+// propagateAOF feeds a write to the AOF only.
+func (s *Server) propagateAOF(dbid int, argv [][]byte) {
+	if s.ks.Loading {
+		return
+	}
+	s.stats.propagated++
+	if s.aof.state != aofOff {
+		s.feedAOF(dbid, argv)
+	}
 }
 
 // beforeReplies runs before a loop writes a pass's replies (Redis's

@@ -772,26 +772,38 @@ func (s *Server) startReplicaFromConfig() {
 // replicaRefusal is processCommand's replication checks, in Redis's order:
 // NOREPLICAS, READONLY (before the pub/sub context check) and MASTERDOWN
 // (after it); it returns the error, or nil. stale selects the second
-// group.
-func (s *Server) replicaRefusal(c *conn, cmd *command.Command, stale bool) []byte {
+// group. flags are the command's effective flags (a script's shebang flags
+// stand for EVAL's and FCALL's own).
+func (s *Server) replicaRefusal(c *conn, cmd *command.Command, flags uint64, stale bool) []byte {
 	if c.Flags&command.ClientMaster != 0 {
 		return nil
 	}
-	isWrite := cmd.Has(command.FlagWrite) || (cmd.Name == "exec" && c.multi.hasWrite)
+	isWrite := flags&command.FlagWrite != 0 || (cmd.Name == "exec" && c.multi.hasWrite)
 	if !stale {
 		if isWrite && !s.enoughGoodReplicas() {
 			return rerr.NoReplicas
 		}
-		if isWrite && s.repl.replica.host != "" && s.cfg.ReplicaReadOnly {
+		if isWrite && s.readOnlyReplica() {
 			return rerr.ReadOnly
 		}
 		return nil
 	}
-	if s.repl.replica.host != "" && s.repl.replica.state != replConnected && !s.cfg.ReplicaServeStaleData &&
-		(!cmd.Has(command.FlagStale) || (cmd.Name == "exec" && c.multi.denyStale())) {
+	if s.staleReplica() && (flags&command.FlagStale == 0 || (cmd.Name == "exec" && c.multi.denyStale())) {
 		return rerr.MasterDown
 	}
 	return nil
+}
+
+// readOnlyReplica reports whether this server is a replica refusing its
+// clients' writes (masterhost && repl_slave_ro).
+func (s *Server) readOnlyReplica() bool {
+	return s.repl.replica.host != "" && s.cfg.ReplicaReadOnly
+}
+
+// staleReplica reports whether this server is a replica whose link is down
+// and that must not serve stale data.
+func (s *Server) staleReplica() bool {
+	return s.repl.replica.host != "" && s.repl.replica.state != replConnected && !s.cfg.ReplicaServeStaleData
 }
 
 func init() {

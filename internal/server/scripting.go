@@ -27,6 +27,9 @@ var (
 	errNoCluster   = rerr.Line("ERR Can not run script on cluster, 'no-cluster' flag is set.")
 	errROScript    = rerr.Line("ERR Can not execute a script with write flag using *_ro command.")
 	errScriptOOM   = rerr.Line("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
+	errScriptStale = rerr.Line("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.")
+
+	errScriptReadOnlyReplica = rerr.Line("READONLY Can not run script with write flag on readonly replica")
 )
 
 // Script-level refusals of a command a script calls (scriptCall), quoted
@@ -37,6 +40,7 @@ const (
 	refNoScript = "This Redis command is not allowed from script"
 	refROScript = "Write commands are not allowed from read-only scripts."
 	refOOM      = "-OOM command not allowed when used memory > 'maxmemory'."
+	refStale    = "Can not execute the command on a stale replica"
 	msgKilled   = "ERR Script killed by user with SCRIPT KILL..."
 )
 
@@ -138,12 +142,21 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 		return nil, s.scriptRefuse(cmd, refNoScript)
 	}
 	write := cmd.Has(command.FlagWrite)
+	if s.staleReplica() && !cmd.Has(command.FlagStale) {
+		return nil, s.scriptRefuse(cmd, refStale)
+	}
 	if r.ReadOnly && (write || cmd.Has(command.FlagMayReplicate)) {
 		return nil, s.scriptRefuse(cmd, refROScript)
 	}
 	if write && !r.WriteDirty {
+		if s.readOnlyReplica() && st.caller.Flags&command.ClientMaster == 0 && !s.ks.Loading {
+			return nil, s.scriptRefuse(cmd, "-"+string(rerr.ReadOnly[1:len(rerr.ReadOnly)-2]))
+		}
 		if e := s.diskErrorReply(); e != nil {
 			return nil, s.scriptRefuse(cmd, "-"+string(e[1:len(e)-2]))
+		}
+		if !s.enoughGoodReplicas() {
+			return nil, s.scriptRefuse(cmd, "-"+string(rerr.NoReplicas[1:len(rerr.NoReplicas)-2]))
 		}
 	}
 	if r.Flags&scripting.FlagAllowOOM == 0 || r.Flags&scripting.FlagEvalCompat != 0 {
@@ -165,13 +178,8 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 	lc.Proto = r.Resp
 	mark := len(s.prop.ops)
 	s.call(lc, cmd)
-	if r.Repl&scripting.ReplAOF == 0 {
-		// redis.set_repl(REPL_NONE|REPL_REPLICA): nothing reaches the
-		// AOF (the replica bit applies once replication exists).
-		for i := mark; i < len(s.prop.ops); i++ {
-			s.prop.ops[i] = propOp{}
-		}
-		s.prop.ops = s.prop.ops[:mark]
+	if r.Repl != scripting.ReplAll {
+		s.filterScriptPropagation(mark, r.Repl)
 	}
 	for i := mark; i < len(s.prop.ops); i++ {
 		// The engine reuses its argument buffers for the next call; what
@@ -180,6 +188,30 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 	}
 	lc.Argv = nil
 	return lc.B, ""
+}
+
+// filterScriptPropagation applies redis.set_repl's targets to the effects
+// queued since mark: without the AOF bit they skip the AOF, without the
+// replica bit they skip replicas, without both they are dropped.
+func (s *Server) filterScriptPropagation(mark, targets int) {
+	kept := mark
+	for i := mark; i < len(s.prop.ops); i++ {
+		op := s.prop.ops[i]
+		s.prop.ops[i] = propOp{}
+		switch {
+		case targets&scripting.ReplReplica == 0 && op.replOnly,
+			targets&scripting.ReplAOF == 0 && op.aofOnly,
+			targets == 0:
+			continue
+		case targets == scripting.ReplAOF:
+			op.aofOnly = true
+		case targets == scripting.ReplReplica:
+			op.replOnly = true
+		}
+		s.prop.ops[kept] = op
+		kept++
+	}
+	s.prop.ops = s.prop.ops[:kept]
 }
 
 // scriptRefuse counts a refusal as Redis's afterErrorReply +
@@ -206,8 +238,8 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 	switch cmd.Name {
 	case "eval", "eval_ro":
 		if !bytes.HasPrefix(c.Argv[1], []byte("#!")) {
-			// No shebang: EVAL's own flags (and no SHA1 to compute).
-			return cmd.Flags
+			// No shebang (and no SHA1 to compute).
+			return evalCompatFlags(cmd)
 		}
 		f, _, errText := scripting.ExtractShebang(c.Argv[1])
 		if errText != "" {
@@ -224,7 +256,7 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 		if len(c.Argv[1]) != 40 || st.eval == nil {
 			return cmd.Flags
 		}
-		sc := st.eval.Script(strings.ToLower(string(c.Argv[1])))
+		sc := st.scriptBySHA(c.Argv[1])
 		if sc == nil {
 			return cmd.Flags
 		}
@@ -243,7 +275,7 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 		return cmd.Flags
 	}
 	if flags&scripting.FlagEvalCompat != 0 {
-		return cmd.Flags
+		return evalCompatFlags(cmd)
 	}
 	out := cmd.Flags &^ (command.FlagStale | command.FlagDenyOOM | command.FlagWrite | command.FlagMayReplicate)
 	if flags&(scripting.FlagAllowOOM|scripting.FlagNoWrites) == 0 {
@@ -256,6 +288,28 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 		out |= command.FlagStale
 	}
 	return out
+}
+
+// scriptBySHA returns the cached script whose SHA1 is the 40 hex digits
+// sha, in either case, or nil; it does not allocate (EVALSHA looks its
+// script up twice, for the gauntlet's flags and to run it).
+func (st *scriptState) scriptBySHA(sha []byte) *scripting.Script {
+	var lower [40]byte
+	for i, b := range sha {
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		lower[i] = b
+	}
+	return st.eval.ScriptBytes(lower[:])
+}
+
+// evalCompatFlags are the flags of a script without a shebang: EVAL's own
+// but stale. redis-server 7.0.15 answers MASTERDOWN to such a script on a
+// stale replica (unit/scripting "allow-stale shebang flag") though EVAL's
+// table entry has the stale flag; an EVALSHA it cannot resolve keeps it.
+func evalCompatFlags(cmd *command.Command) uint64 {
+	return cmd.Flags &^ command.FlagStale
 }
 
 // evalGeneric is EVAL, EVALSHA and their _RO forms (evalGenericCommand).
@@ -286,14 +340,7 @@ func (s *Server) evalGeneric(c *conn, sha, ro bool) {
 	var script *scripting.Script
 	var name string
 	if sha {
-		var lower [40]byte
-		for i, b := range c.Argv[1] {
-			if b >= 'A' && b <= 'Z' {
-				b += 'a' - 'A'
-			}
-			lower[i] = b
-		}
-		if script = st.eval.Script(string(lower[:])); script == nil {
+		if script = st.scriptBySHA(c.Argv[1]); script == nil {
 			c.Error(rerr.NoScript)
 			return
 		}
@@ -325,8 +372,17 @@ func (s *Server) prepareScriptRun(c *conn, name string, flags uint64, ro, eval b
 			c.Error(errNoCluster)
 			return nil
 		}
+		obey := c.Flags&command.ClientMaster != 0 || s.ks.Loading
+		if s.staleReplica() && flags&scripting.FlagAllowStale == 0 {
+			c.Error(errScriptStale)
+			return nil
+		}
 		if flags&scripting.FlagNoWrites == 0 {
-			if e := s.diskErrorReply(); e != nil && c.Flags&command.ClientMaster == 0 {
+			if s.readOnlyReplica() && !obey {
+				c.Error(errScriptReadOnlyReplica)
+				return nil
+			}
+			if e := s.diskErrorReply(); e != nil && !obey {
 				msg := string(e[1 : len(e)-2])
 				if strings.HasPrefix(msg, "MISCONF Redis is configured to save RDB") {
 					c.Error(rerr.Line("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts."))
@@ -339,6 +395,10 @@ func (s *Server) prepareScriptRun(c *conn, name string, flags uint64, ro, eval b
 				c.Error(errROScript)
 				return nil
 			}
+			if s.repl.replica.host == "" && !s.enoughGoodReplicas() {
+				c.Error(rerr.NoReplicas)
+				return nil
+			}
 		}
 		if s.script.oom && s.cfg.MaxMemory > 0 && flags&(scripting.FlagAllowOOM|scripting.FlagNoWrites) == 0 {
 			c.Error(errScriptOOM)
@@ -347,7 +407,7 @@ func (s *Server) prepareScriptRun(c *conn, name string, flags uint64, ro, eval b
 	}
 	// Scripts do not nest (EVAL and FCALL are noscript): one Run is reused.
 	run := &s.script.runBuf
-	*run = scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: s.scriptDeclaredSlot(c), Start: time.Now()}
+	*run = scripting.Run{Name: name, Eval: eval, Flags: flags, Resp: 2, Repl: scripting.ReplAll, Slot: s.scriptDeclaredSlot(c), Start: nanotime()}
 	if ro || (flags&scripting.FlagEvalCompat == 0 && flags&scripting.FlagNoWrites != 0) {
 		run.ReadOnly = true
 	}
@@ -394,7 +454,7 @@ func (h scriptHost) Interrupt(r *scripting.Run) {
 		// nothing else is served.
 		return
 	}
-	elapsed := time.Since(r.Start)
+	elapsed := time.Duration(nanotime() - r.Start)
 	if elapsed < time.Duration(s.cfg.BusyReplyThreshold)*time.Millisecond {
 		return
 	}

@@ -3,7 +3,6 @@ package server
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"shoal/internal/command"
 	"shoal/internal/glob"
@@ -305,7 +304,7 @@ func functionStatsCommand(s *Server, c *conn) {
 			c.Bulk(a)
 		}
 		c.BulkString("duration_ms")
-		c.Int(time.Since(r.Start).Milliseconds())
+		c.Int((nanotime() - r.Start) / 1e6)
 	}
 	c.BulkString("engines")
 	c.Map(1)

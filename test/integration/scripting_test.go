@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -356,4 +357,105 @@ func TestScriptStats(t *testing.T) {
 	if !strings.Contains(mem, "number_of_cached_scripts:3") {
 		t.Errorf("INFO memory:\n%s", mem)
 	}
+}
+
+// TestScriptSetReplTargets runs a script that switches redis.set_repl
+// between every target on a Shoal master with an AOF and two replicas, one
+// Shoal and one redis-server: each write reaches exactly the targets its
+// flags name (REPL_ALL both, REPL_AOF the AOF only, REPL_REPLICA and its
+// alias REPL_SLAVE the replicas only, REPL_NONE neither), and the master
+// itself has them all.
+func TestScriptSetReplTargets(t *testing.T) {
+	dir := t.TempDir()
+	m := startRNode(t, "shoal", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always")
+	replicas := []*rnode{startRNode(t, "shoal"), startRNode(t, "redis")}
+	for _, r := range replicas {
+		r.replicaof(t, m)
+		waitInSync(t, m, r)
+	}
+	script := `redis.call('set', 'all', '1')
+redis.set_repl(redis.REPL_NONE); redis.call('set', 'none', '1')
+redis.set_repl(redis.REPL_AOF); redis.call('set', 'aof', '1')
+redis.set_repl(redis.REPL_REPLICA); redis.call('set', 'replica', '1')
+redis.set_repl(redis.REPL_SLAVE); redis.call('set', 'slave', '1')
+redis.set_repl(redis.REPL_ALL); redis.call('set', 'all2', '1')`
+	if r := m.do("EVAL", script, "0"); r != "(nil)" {
+		t.Fatalf("EVAL: %q", r)
+	}
+	// A script whose only write is for the AOF sends the replicas nothing.
+	m.do("EVAL", "redis.set_repl(redis.REPL_AOF); redis.call('set', 'aofonly', '1')", "0")
+	m.do("SET", "fence", "1")
+	keys := []string{"MGET", "all", "none", "aof", "replica", "slave", "all2", "aofonly", "fence"}
+	if got, want := strings.Join(replyList(t, m.c.Do(keys...)), " "), "1 1 1 1 1 1 1 1"; got != want {
+		t.Fatalf("master: %s, want %s", got, want)
+	}
+	for _, r := range replicas {
+		if !testutil.Poll(10*time.Second, func() bool { return r.do("GET", "fence") == "1" }) {
+			t.Fatalf("%s replica never got the fence:\n%s", r.kind, r.proc.Output())
+		}
+		if got, want := strings.Join(replyList(t, r.c.Do(keys...)), " "), "1 (nil) (nil) 1 1 1 (nil) 1"; got != want {
+			t.Errorf("%s replica: %s, want %s", r.kind, got, want)
+		}
+	}
+	aof := aofContent(t, dir)
+	for _, k := range []string{"all", "aof", "all2", "aofonly", "fence"} {
+		if !strings.Contains(aof, "$"+strconv.Itoa(len(k))+"\r\n"+k+"\r\n") {
+			t.Errorf("the AOF lacks %s:\n%q", k, aof)
+		}
+	}
+	for _, k := range []string{"none", "replica", "slave"} {
+		if strings.Contains(aof, "\r\n"+k+"\r\n") {
+			t.Errorf("the AOF holds %s:\n%q", k, aof)
+		}
+	}
+}
+
+// TestScriptOnReplica compares a Shoal replica's answers to scripts with a
+// redis-server replica's, byte for byte: writes refused on a read-only
+// replica (before the script runs for a script with flags, at the first
+// write for one without), then on a stale replica the MASTERDOWN refusals
+// and allow-stale.
+func TestScriptOnReplica(t *testing.T) {
+	m := startRNode(t, "shoal")
+	replicas := []*rnode{startRNode(t, "shoal"), startRNode(t, "redis")}
+	lib := "#!lua name=lib\n" +
+		"redis.register_function('w', function() return redis.call('set', 'x', '1') end)\n" +
+		"redis.register_function{function_name='r', callback=function() return redis.call('get', 'x') end, flags={'no-writes'}}\n" +
+		"redis.register_function{function_name='sr', callback=function() return redis.call('get', 'x') end, flags={'no-writes', 'allow-stale'}}\n" +
+		"redis.register_function{function_name='sp', callback=function() return redis.call('ping') end, flags={'no-writes', 'allow-stale'}}"
+	if r := m.do("FUNCTION", "LOAD", lib); r != "lib" {
+		t.Fatalf("FUNCTION LOAD: %q", r)
+	}
+	m.do("SET", "x", "v")
+	for _, r := range replicas {
+		r.replicaof(t, m)
+		waitInSync(t, m, r)
+	}
+	runs := [][]string{
+		{"FCALL", "w", "0"},
+		{"FCALL", "r", "0"},
+		{"FCALL_RO", "r", "0"},
+		{"EVAL", "return redis.call('set', 'x', '2')", "0"},
+		{"EVAL", "return redis.pcall('set', 'x', '2')", "0"},
+		{"EVAL", "#!lua\nreturn redis.call('set', 'x', '2')", "0"},
+		{"EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'x')", "0"},
+		{"EVAL", "return redis.call('get', 'x')", "0"},
+	}
+	compare := func(stage string) {
+		for _, run := range runs {
+			want, got := string(replicas[1].c.Do(run...)), string(replicas[0].c.Do(run...))
+			if got != want {
+				t.Errorf("%s %q: Shoal %q, Redis %q", stage, run, got, want)
+			}
+		}
+	}
+	compare("read-only replica")
+	for _, r := range replicas {
+		r.do("CONFIG", "SET", "replica-serve-stale-data", "no")
+		r.do("REPLICAOF", "127.0.0.1", strconv.Itoa(testutil.FreePort(t)))
+	}
+	runs = append(runs, []string{"FCALL", "sr", "0"}, []string{"FCALL", "sp", "0"},
+		[]string{"EVAL", "#!lua flags=no-writes,allow-stale\nreturn redis.call('get', 'x')", "0"},
+		[]string{"EVAL_RO", "return 1", "0"}, []string{"EVALSHA", "abc", "0"})
+	compare("stale replica")
 }
