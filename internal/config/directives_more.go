@@ -335,6 +335,9 @@ func (c *Config) procTitleVar(name, title string) (string, bool) {
 		}
 		return "", true
 	case "config-file":
+		if c.path == "" {
+			return "-", true
+		}
 		return c.path, true
 	case "port":
 		return strconv.Itoa(c.Port), true
