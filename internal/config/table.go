@@ -20,6 +20,9 @@ const (
 	// hidden directives (testing knobs) answer CONFIG GET only when asked
 	// by their exact name, never through a pattern, as HIDDEN_CONFIG.
 	hidden
+	// denyLoading directives cannot change while the dataset loads
+	// (DENY_LOADING_CONFIG): CONFIG SET answers -LOADING.
+	denyLoading
 )
 
 // directive is one entry of the table. set parses args onto c and returns a
@@ -369,7 +372,7 @@ func init() {
 		boolD("repl-diskless-sync", "", 0, true, func(c *Config) *bool { return &c.ReplDisklessSync }),
 		intD("repl-diskless-sync-delay", "", 0, 0, intMax, 5, func(c *Config) *int { return &c.ReplDisklessSyncDelay }),
 		intD("repl-diskless-sync-max-replicas", "", 0, 0, intMax, 0, func(c *Config) *int { return &c.ReplDisklessSyncMaxReplicas }),
-		enumD("repl-diskless-load", "", 0, disklessNames, DisklessLoadDisabled, func(c *Config) *int { return &c.ReplDisklessLoad }),
+		enumD("repl-diskless-load", "", denyLoading, disklessNames, DisklessLoadDisabled, func(c *Config) *int { return &c.ReplDisklessLoad }),
 		intD("repl-ping-replica-period", "repl-ping-slave-period", 0, 1, intMax, 10, func(c *Config) *int { return &c.ReplPingReplicaPeriod }),
 		intD("repl-timeout", "", 0, 1, intMax, 60, func(c *Config) *int { return &c.ReplTimeout }),
 		boolD("repl-disable-tcp-nodelay", "", 0, false, func(c *Config) *bool { return &c.ReplDisableTCPNoDelay }),
@@ -408,7 +411,7 @@ func init() {
 		boolD("io-threads-do-reads", "", immutable, false, func(c *Config) *bool { return &c.IOThreadsDoReads }),
 
 		// Append only file.
-		boolD("appendonly", "", 0, false, func(c *Config) *bool { return &c.AppendOnly }),
+		boolD("appendonly", "", denyLoading, false, func(c *Config) *bool { return &c.AppendOnly }),
 		strD("appendfilename", "", immutable, "appendonly.aof", notPath("appendfilename", "filename"), func(c *Config) *string { return &c.AppendFilename }),
 		strD("appenddirname", "", immutable, "appendonlydir", notPath("appenddirname", "dirname"), func(c *Config) *string { return &c.AppendDirname }),
 		enumD("appendfsync", "", 0, fsyncNames, FsyncEverysec, func(c *Config) *int { return &c.AppendFsync }),
@@ -556,7 +559,7 @@ func specialMaxmemoryClients() *directive {
 }
 
 func specialDir() *directive {
-	d := strD("dir", "", protected, "./", nil, func(c *Config) *string { return &c.Dir })
+	d := strD("dir", "", protected|denyLoading, "./", nil, func(c *Config) *string { return &c.Dir })
 	// Redis always writes the working directory on rewrite.
 	d.lines = func(c *Config) []rwLine { return []rwLine{{text: "dir " + repr(c.Dir), force: true}} }
 	return d

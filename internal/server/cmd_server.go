@@ -120,7 +120,7 @@ func configSetCommand(s *Server, c *conn) {
 			c.Redact(i + 1)
 		}
 	}
-	if err := s.cfg.SetAs(pairs, c.isLocal()); err != nil {
+	if err := s.cfg.SetAs(pairs, c.isLocal(), s.load.active.Load()); err != nil {
 		c.Error(rerr.Line(err.Error()))
 		return
 	}
