@@ -138,7 +138,7 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 		return nil, s.scriptRefuse(cmd, refNoScript)
 	}
 	write := cmd.Has(command.FlagWrite)
-	if r.ReadOnly && (write || cmd.Has(command.FlagMayReplicate)) {
+	if r.ReadOnly && (write || s.mayReplicate(cmd, argv)) {
 		return nil, s.scriptRefuse(cmd, refROScript)
 	}
 	if write && !r.WriteDirty {
