@@ -53,6 +53,9 @@ type Config struct {
 	// (µs; negative: ns), for tests (hidden rdb-key-save-delay and
 	// key-load-delay).
 	RDBKeySaveDelay, KeyLoadDelay int
+	// WatchdogPeriod (ms, 0 off) logs every goroutine's stack when the
+	// cron has not run for that long (watchdog-period, a debugging aid).
+	WatchdogPeriod int
 	// LoadingEventsInterval is loading-process-events-interval-bytes:
 	// while loading, clients are served every that many bytes.
 	LoadingEventsInterval int

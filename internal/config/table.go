@@ -357,6 +357,7 @@ func init() {
 		enumD("sanitize-dump-payload", "", 0, sanitizeNames, SanitizeNo, func(c *Config) *int { return &c.SanitizeDumpPayload }),
 		intD("rdb-key-save-delay", "", hidden, intMin, intMax, 0, func(c *Config) *int { return &c.RDBKeySaveDelay }),
 		intD("key-load-delay", "", hidden, intMin, intMax, 0, func(c *Config) *int { return &c.KeyLoadDelay }),
+		intD("watchdog-period", "", hidden, 0, intMax, 0, func(c *Config) *int { return &c.WatchdogPeriod }),
 		intD("loading-process-events-interval-bytes", "", hidden, 1024, intMax, 2<<20, func(c *Config) *int { return &c.LoadingEventsInterval }),
 		enumD("propagation-error-behavior", "", 0, propErrNames, PropErrIgnore, func(c *Config) *int { return &c.PropagationErrorBehavior }),
 		strD("dbfilename", "", protected, "dump.rdb", notPath("dbfilename", "filename"), func(c *Config) *string { return &c.DBFilename }),

@@ -66,6 +66,11 @@ func (s *Server) applyOSKnobs() {
 		}
 		return nil
 	})
+	s.setWatchdog(c.WatchdogPeriod)
+	c.OnApply("watchdog-period", func(c *config.Config) error {
+		s.setWatchdog(c.WatchdogPeriod)
+		return nil
+	})
 	c.OnApply("crash-log-enabled", func(c *config.Config) error {
 		setCrashLog(c.CrashLogEnabled)
 		return nil
@@ -286,6 +291,7 @@ func commName(title string) string {
 // crash-memcheck-enabled has no Go equivalent: Go's memory is managed and
 // Shoal runs no post-crash memory test.
 func setCrashLog(enabled bool) {
+	crashLogEnabled.Store(enabled)
 	if enabled {
 		debug.SetTraceback("all")
 	} else {

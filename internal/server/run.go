@@ -56,6 +56,7 @@ func Main(args []string) int {
 	// As initServer's setupSignalHandlers, before the server listens: a
 	// client (or a supervisor) that sees the port open may signal at once.
 	s.handleShutdownSignals()
+	s.handleCrashSignals()
 	if cfg.SyslogEnabled {
 		if err := s.log.openSyslog(cfg.SyslogIdent, cfg.SyslogFacility); err != nil {
 			s.logf(logWarning, "Can't open syslog: %v", err)

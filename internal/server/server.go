@@ -32,6 +32,8 @@ type Server struct {
 	// shutdownASAP is the signal (SIGTERM, SIGINT) that asked for a
 	// shutdown the cron has yet to perform, or 0 (shutdown_asap).
 	shutdownASAP atomic.Int32
+	// watchdog is watchdog-period's stall detector.
+	watchdog watchdog
 
 	// loopsMu orders Serve's publication of loops with Shutdown, which
 	// cannot take mu (SHUTDOWN calls it with mu held).
