@@ -194,12 +194,15 @@ type Config struct {
 	// value; OOMScoreAdjValues is indexed by the OOMClass* constants;
 	// ShutdownOnSigint and ShutdownOnSigterm are Shutdown* bits; the
 	// *CPUList fields are Redis cpu lists ("0-3,8"), "" for none.
-	SetProcTitle         bool
-	ProcTitleTemplate    string
-	DisableTHP           bool
-	OOMScoreAdj          int
-	OOMScoreAdjValues    [3]int
-	CrashLogEnabled      bool
+	SetProcTitle      bool
+	ProcTitleTemplate string
+	DisableTHP        bool
+	OOMScoreAdj       int
+	OOMScoreAdjValues [3]int
+	CrashLogEnabled   bool
+	// UseExitOnPanic makes a crash exit with status 1 instead of dying of
+	// the signal (use-exit-on-panic, a testing knob: no core file).
+	UseExitOnPanic       bool
 	CrashMemcheckEnabled bool
 	ShutdownOnSigint     int
 	ShutdownOnSigterm    int

@@ -15,9 +15,10 @@ import (
 // with every goroutine's stack to the log before the process dies, and
 // watchdog-period logs the stacks when the cron has stalled.
 
-// crashLogEnabled mirrors crash-log-enabled for the crash handler, which
-// runs outside the executor lock.
-var crashLogEnabled atomic.Bool
+// crashLogEnabled and exitOnPanic mirror crash-log-enabled and
+// use-exit-on-panic for the crash handler, which runs outside the
+// executor lock.
+var crashLogEnabled, exitOnPanic atomic.Bool
 
 // crashSignals are the fatal signals that get a crash report when another
 // process sends them; a fault of Shoal's own is a Go panic, reported by
@@ -35,7 +36,8 @@ func (s *Server) handleCrashSignals() {
 }
 
 // crash writes the bug report for sig and dies of it (bugReportEnd's
-// re-raise with the default action).
+// re-raise with the default action), or exits with status 1 under
+// use-exit-on-panic.
 func (s *Server) crash(sig syscall.Signal) {
 	if crashLogEnabled.Load() {
 		s.log.raw(logWarning, "\n\n=== SHOAL BUG REPORT START: Cut & paste starting from here ===\n")
@@ -43,6 +45,9 @@ func (s *Server) crash(sig syscall.Signal) {
 		s.log.raw(logWarning, "\n------ STACK TRACE ------\n")
 		s.log.raw(logWarning, allStacks())
 		s.log.raw(logWarning, "\n=== SHOAL BUG REPORT END. Make sure to include from START to END. ===\n\n")
+	}
+	if exitOnPanic.Load() {
+		os.Exit(1)
 	}
 	signal.Reset(sig)
 	syscall.Kill(os.Getpid(), sig)

@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"errors"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,11 +36,16 @@ func TestCrashReportAndWatchdog(t *testing.T) {
 		t.Fatalf("no crash report after SIGABRT:\n%s", out)
 	}
 
-	p, addr = startShoal(t, "--enable-debug-command", "yes")
+	// use-exit-on-panic: the same report, then exit status 1.
+	p, addr = startShoal(t, "--enable-debug-command", "yes", "--use-exit-on-panic", "yes")
 	c = testutil.Dial(t, addr)
 	c.Send("DEBUG", "SEGFAULT")
 	testutil.WaitFor(t, 10*time.Second, p.Exited)
 	if out := p.Output(); !strings.Contains(out, "crashed by signal: 11") || !strings.Contains(out, "------ STACK TRACE ------") {
 		t.Fatalf("no crash report after DEBUG SEGFAULT:\n%s", out)
+	}
+	var exit *exec.ExitError
+	if err := p.Stop(); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("DEBUG SEGFAULT under use-exit-on-panic: %v, want exit status 1", err)
 	}
 }
