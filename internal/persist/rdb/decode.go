@@ -92,6 +92,11 @@ func decodeList(typ byte, r *Reader, lim Limits) (*types.List, error) {
 			if err != nil {
 				return nil, err
 			}
+			if len(data) == 0 {
+				// An empty node, plain or packed (rdbLoadObject's
+				// encoded_len == 0).
+				return nil, ErrBadFormat
+			}
 			switch {
 			case typ == TypeListQuicklist:
 				if data, err = ziplistToListpack(data); err != nil {
