@@ -107,7 +107,15 @@ func decodeList(typ byte, r *Reader, lim Limits) (*types.List, error) {
 			case container != quicklistNodePacked:
 				return nil, ErrBadFormat
 			}
+			if encoding.LPValidate(data) == nil && encoding.LPLen(data) == 0 {
+				// Redis skips empty ziplists and listpacks; a list left
+				// with none is an empty key.
+				continue
+			}
 			nodes = append(nodes, data)
+		}
+		if len(nodes) == 0 {
+			return nil, ErrEmptyKey
 		}
 		if l, err = types.ListFromNodes(nodes); err != nil {
 			return nil, ErrBadFormat
@@ -138,7 +146,7 @@ func decodeList(typ byte, r *Reader, lim Limits) (*types.List, error) {
 		l = types.ListFromValues(vals, lim.ListMaxListpackSize)
 	}
 	if l.Len() == 0 {
-		return nil, ErrBadFormat
+		return nil, ErrEmptyKey
 	}
 	return l, nil
 }
@@ -162,7 +170,7 @@ func decodeSet(typ byte, r *Reader, lim Limits) (*types.Set, error) {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, ErrBadFormat
+		return nil, ErrEmptyKey
 	}
 	s := types.NewSet()
 	for range n {
@@ -215,7 +223,7 @@ func decodeZSet(typ byte, r *Reader, lim Limits) (*types.ZSet, error) {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, ErrBadFormat
+		return nil, ErrEmptyKey
 	}
 	z := types.NewZSetSkiplist(n)
 	for range n {
@@ -282,7 +290,7 @@ func decodeHash(typ byte, r *Reader, lim Limits) (*types.Hash, error) {
 			return nil, err
 		}
 		if n == 0 {
-			return nil, ErrBadFormat
+			return nil, ErrEmptyKey
 		}
 		var h *types.Hash
 		if n > lim.HashMaxListpackEntries {
@@ -339,7 +347,10 @@ func checkPairs(lp []byte) error {
 		return ErrBadFormat
 	}
 	n := encoding.LPLen(lp)
-	if n == 0 || n%2 != 0 {
+	if n == 0 {
+		return ErrEmptyKey
+	}
+	if n%2 != 0 {
 		return ErrBadFormat
 	}
 	seen := make(map[string]struct{}, n/2)

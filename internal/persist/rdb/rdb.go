@@ -3,6 +3,7 @@ package rdb
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -64,6 +65,11 @@ const (
 var (
 	// ErrBadFormat reports a payload or object body that does not parse.
 	ErrBadFormat = errors.New("rdb: bad data format")
+	// ErrEmptyKey is an object with no elements (an empty list, set,
+	// sorted set or hash, in any encoding but intset and zipmap): bad
+	// data for RESTORE, a key to skip when loading a file, as Redis's
+	// RDB_LOAD_ERR_EMPTY_KEY (older servers could write them, #8453).
+	ErrEmptyKey = fmt.Errorf("%w: empty key", ErrBadFormat)
 	// ErrChecksum reports a DUMP payload whose footer (version or CRC) is
 	// wrong.
 	ErrChecksum = errors.New("rdb: payload version or checksum are wrong")
