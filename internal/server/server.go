@@ -175,6 +175,7 @@ func New(cfg *config.Config) *Server {
 	s.activeExpire = true
 	s.cron.clock = uint32(time.Now().Unix()) & lruClockMax
 	s.core.Notify = s.notifyKeyspaceEvent
+	s.core.LogVerbose = func(msg string) { s.logf(logVerbose, "%s", msg) }
 	s.core.KeyReady = s.signalKeyAsReady
 	s.core.DBsSwapped = s.signalSwappedDBs
 	s.pubsub.init()

@@ -118,7 +118,7 @@ func decodeList(typ byte, r *Reader, lim Limits) (*types.List, error) {
 			return nil, ErrEmptyKey
 		}
 		if l, err = types.ListFromNodes(nodes); err != nil {
-			return nil, ErrBadFormat
+			return nil, integrity("Listpack")
 		}
 	case TypeListZiplist:
 		zl, err := r.ReadString()
@@ -161,7 +161,7 @@ func decodeSet(typ byte, r *Reader, lim Limits) (*types.Set, error) {
 		}
 		s, err := types.SetFromIntset(is, lim.SetMaxIntsetEntries)
 		if err != nil {
-			return nil, ErrBadFormat
+			return nil, integrity("Intset")
 		}
 		return s, nil
 	}
@@ -197,13 +197,15 @@ func decodeZSet(typ byte, r *Reader, lim Limits) (*types.ZSet, error) {
 		if err != nil {
 			return nil, err
 		}
+		kind := "Zset listpack"
 		if typ == TypeZSetZiplist {
+			kind = "Zset ziplist"
 			if lp, err = ziplistToListpack(lp); err != nil {
-				return nil, err
+				return nil, integrity(kind)
 			}
 		}
 		if err := checkPairs(lp); err != nil {
-			return nil, err
+			return nil, withIntegrity(err, kind)
 		}
 		z, err := types.ZSetFromListpack(lp)
 		if err != nil {
@@ -318,17 +320,25 @@ func decodeHash(typ byte, r *Reader, lim Limits) (*types.Hash, error) {
 	if err != nil {
 		return nil, err
 	}
+	kind := "Hash listpack"
 	switch typ {
 	case TypeHashZiplist:
-		lp, err = ziplistToListpack(lp)
+		kind = "Hash ziplist"
+		if lp, err = ziplistToListpack(lp); err != nil {
+			return nil, integrity(kind)
+		}
 	case TypeHashZipmap:
-		lp, err = zipmapToListpack(lp)
+		kind = "Zipmap"
+		if lp, err = zipmapToListpack(lp); err == nil && encoding.LPLen(lp) == 0 {
+			// zipmapValidateIntegrity refuses an empty zipmap.
+			return nil, integrity(kind)
+		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, withIntegrity(err, kind)
 	}
 	if err := checkPairs(lp); err != nil {
-		return nil, err
+		return nil, withIntegrity(err, kind)
 	}
 	h := types.HashFromListpack(lp)
 	if typ == TypeHashZipmap {

@@ -529,3 +529,32 @@ func AppendBinaryDouble(dst []byte, v float64) []byte {
 func AppendUint64LE(dst []byte, v uint64) []byte {
 	return binary.LittleEndian.AppendUint64(dst, v)
 }
+
+// CorruptError is bad data whose reason Redis names when it refuses it
+// (rdbReportCorruptRDB's "Ziplist integrity check failed." and the like):
+// RESTORE logs it, as Redis logs it at verbose level. It wraps
+// ErrBadFormat.
+type CorruptError struct {
+	Reason string
+}
+
+func (e *CorruptError) Error() string { return "rdb: " + e.Reason }
+
+func (e *CorruptError) Unwrap() error { return ErrBadFormat }
+
+// integrity reports a blob of the named kind ("Ziplist", "Zset
+// listpack"...) that failed validation.
+func integrity(kind string) error {
+	return &CorruptError{Reason: kind + " integrity check failed."}
+}
+
+// withIntegrity replaces a validation failure of a compact blob (err
+// wrapping ErrBadFormat, but not an empty key or a reason already given)
+// by the integrity failure of kind.
+func withIntegrity(err error, kind string) error {
+	var ce *CorruptError
+	if err == nil || errors.Is(err, ErrEmptyKey) || errors.As(err, &ce) || !errors.Is(err, ErrBadFormat) {
+		return err
+	}
+	return integrity(kind)
+}
