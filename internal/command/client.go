@@ -63,6 +63,9 @@ type Client struct {
 	alsoProp    [][][]byte
 	noPropagate bool
 	forceProp   bool
+	// redacted lists the arguments MONITOR and SLOWLOG show as
+	// "(redacted)" (redactClientCommandArgument).
+	redacted []int
 }
 
 // Error writes a pre-encoded error reply and counts it for INFO errorstats.
@@ -93,6 +96,21 @@ func (c *Client) ResetCommandState() {
 	c.alsoProp = c.alsoProp[:0]
 	c.noPropagate = false
 	c.forceProp = false
+	c.redacted = c.redacted[:0]
+}
+
+// Redact hides argument i of the current command (a password) from
+// MONITOR and SLOWLOG, as redactClientCommandArgument.
+func (c *Client) Redact(i int) { c.redacted = append(c.redacted, i) }
+
+// Redacted reports whether argument i of the current command is hidden.
+func (c *Client) Redacted(i int) bool {
+	for _, r := range c.redacted {
+		if r == i {
+			return true
+		}
+	}
+	return false
 }
 
 // ForcePropagation propagates the current command even if it changed

@@ -96,6 +96,10 @@ type Core struct {
 	// databases SWAPDB exchanged; set by the server.
 	DBsSwapped func(a, b *keyspace.DB)
 
+	// LogVerbose writes a line to the server log at verbose level (why
+	// RESTORE refused a payload, as Redis logs it).
+	LogVerbose func(msg string)
+
 	// CheckOutputLimit closes a client whose reply went over its output
 	// buffer limit (see Client.OutputLimitReached); set by the server.
 	CheckOutputLimit func(c *Client)

@@ -121,6 +121,11 @@ func restoreCommand(c *Client) {
 	}
 	v, err := decodeDump(c.Argv[3], dumpLimits(&c.Core.Limits), !c.Core.Debug.SkipChecksum)
 	if err != nil {
+		var ce *rdb.CorruptError
+		if errors.As(err, &ce) && c.Core.LogVerbose != nil {
+			// rdbReportError in a RESTORE context: logged, not fatal.
+			c.Core.LogVerbose("Internal error in RDB reading offset 0 -> " + ce.Reason)
+		}
 		if errors.Is(err, rdb.ErrChecksum) {
 			c.Error(rerr.DumpPayload)
 		} else {

@@ -53,6 +53,9 @@ type Config struct {
 	// (µs; negative: ns), for tests (hidden rdb-key-save-delay and
 	// key-load-delay).
 	RDBKeySaveDelay, KeyLoadDelay int
+	// WatchdogPeriod (ms, 0 off) logs every goroutine's stack when the
+	// cron has not run for that long (watchdog-period, a debugging aid).
+	WatchdogPeriod int
 	// LoadingEventsInterval is loading-process-events-interval-bytes:
 	// while loading, clients are served every that many bytes.
 	LoadingEventsInterval int
@@ -191,12 +194,15 @@ type Config struct {
 	// value; OOMScoreAdjValues is indexed by the OOMClass* constants;
 	// ShutdownOnSigint and ShutdownOnSigterm are Shutdown* bits; the
 	// *CPUList fields are Redis cpu lists ("0-3,8"), "" for none.
-	SetProcTitle         bool
-	ProcTitleTemplate    string
-	DisableTHP           bool
-	OOMScoreAdj          int
-	OOMScoreAdjValues    [3]int
-	CrashLogEnabled      bool
+	SetProcTitle      bool
+	ProcTitleTemplate string
+	DisableTHP        bool
+	OOMScoreAdj       int
+	OOMScoreAdjValues [3]int
+	CrashLogEnabled   bool
+	// UseExitOnPanic makes a crash exit with status 1 instead of dying of
+	// the signal (use-exit-on-panic, a testing knob: no core file).
+	UseExitOnPanic       bool
 	CrashMemcheckEnabled bool
 	ShutdownOnSigint     int
 	ShutdownOnSigterm    int
@@ -331,10 +337,15 @@ type SetError struct {
 	Unknown bool
 	// Reason says why the value was refused.
 	Reason string
+	// Loading is true when Arg cannot change while the dataset loads.
+	Loading bool
 }
 
 // Error renders the CONFIG SET error reply text.
 func (e *SetError) Error() string {
+	if e.Loading {
+		return "LOADING Redis is loading the dataset in memory"
+	}
 	if e.Unknown {
 		return "ERR Unknown option or number of arguments for CONFIG SET - '" + e.Arg + "'"
 	}
@@ -344,14 +355,16 @@ func (e *SetError) Error() string {
 // Set performs CONFIG SET for name/value pairs from a remote client: see
 // SetAs.
 func (c *Config) Set(pairs [][2]string) error {
-	return c.SetAs(pairs, false)
+	return c.SetAs(pairs, false, false)
 }
 
 // SetAs performs CONFIG SET: every pair is checked and parsed before any
 // value changes, then all change at once and the OnApply hooks run; a
 // failing hook rolls the whole call back. local says whether the client is
-// on a local connection, which enable-protected-configs "local" requires.
-func (c *Config) SetAs(pairs [][2]string, local bool) error {
+// on a local connection, which enable-protected-configs "local" requires;
+// loading, whether the dataset is loading, which the denyLoading
+// directives refuse.
+func (c *Config) SetAs(pairs [][2]string, local, loading bool) error {
 	ds := make([]*directive, len(pairs))
 	for i, p := range pairs {
 		d := lookup(p[0])
@@ -363,6 +376,9 @@ func (c *Config) SetAs(pairs [][2]string, local bool) error {
 		}
 		if d.flags&protected != 0 && !(c.EnableProtectedConfigs == EnableYes || c.EnableProtectedConfigs == EnableLocal && local) {
 			return &SetError{Arg: p[0], Reason: "can't set protected config"}
+		}
+		if d.flags&denyLoading != 0 && loading {
+			return &SetError{Arg: p[0], Loading: true}
 		}
 		// Like Redis, a duplicate is the same name as given (in any case):
 		// an alias and its canonical name may both be set, the last wins.

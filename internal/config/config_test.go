@@ -312,10 +312,10 @@ func TestSetValues(t *testing.T) {
 		t.Errorf("fields not updated: %d %d", c.ListMaxListpackSize, c.HashMaxListpackEntries)
 	}
 	c.EnableProtectedConfigs = EnableLocal
-	if err := c.SetAs([][2]string{{"dir", "/tmp"}}, false); err == nil {
+	if err := c.SetAs([][2]string{{"dir", "/tmp"}}, false, false); err == nil {
 		t.Error("protected dir set from a remote client")
 	}
-	if err := c.SetAs([][2]string{{"dir", "/tmp"}}, true); err != nil || c.Dir != "/tmp" {
+	if err := c.SetAs([][2]string{{"dir", "/tmp"}}, true, false); err != nil || c.Dir != "/tmp" {
 		t.Errorf("protected dir from a local client: %v %q", err, c.Dir)
 	}
 }

@@ -83,6 +83,7 @@ func moreDirectives() []*directive {
 		specialOOMScoreAdjValues(),
 		boolD("crash-log-enabled", "", 0, true, func(c *Config) *bool { return &c.CrashLogEnabled }),
 		boolD("crash-memcheck-enabled", "", 0, true, func(c *Config) *bool { return &c.CrashMemcheckEnabled }),
+		boolD("use-exit-on-panic", "", hidden, false, func(c *Config) *bool { return &c.UseExitOnPanic }),
 		specialShutdownOnSig("shutdown-on-sigint", func(c *Config) *int { return &c.ShutdownOnSigint }),
 		specialShutdownOnSig("shutdown-on-sigterm", func(c *Config) *int { return &c.ShutdownOnSigterm }),
 		intD("socket-mark-id", "", immutable, 0, uintMax, 0, func(c *Config) *int64 { return &c.SocketMarkID }),
@@ -335,6 +336,9 @@ func (c *Config) procTitleVar(name, title string) (string, bool) {
 		}
 		return "", true
 	case "config-file":
+		if c.path == "" {
+			return "-", true
+		}
 		return c.path, true
 	case "port":
 		return strconv.Itoa(c.Port), true

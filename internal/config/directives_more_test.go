@@ -167,6 +167,10 @@ func TestExpandProcTitle(t *testing.T) {
 			t.Errorf("%q: got %q %v, want %q %v", tc.tmpl, got, ok, tc.want, tc.ok)
 		}
 	}
+	c.path = ""
+	if got, _ := c.ExpandProcTitle("{config-file}", ""); got != "-" {
+		t.Errorf("config-file without a file: %q", got)
+	}
 	c.Port = 0
 	if got, _ := c.ExpandProcTitle("{listen-addr}", ""); got != "unixsocket:/run/s.sock" {
 		t.Errorf("listen-addr without a port: %q", got)

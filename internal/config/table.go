@@ -20,6 +20,9 @@ const (
 	// hidden directives (testing knobs) answer CONFIG GET only when asked
 	// by their exact name, never through a pattern, as HIDDEN_CONFIG.
 	hidden
+	// denyLoading directives cannot change while the dataset loads
+	// (DENY_LOADING_CONFIG): CONFIG SET answers -LOADING.
+	denyLoading
 )
 
 // directive is one entry of the table. set parses args onto c and returns a
@@ -354,6 +357,7 @@ func init() {
 		enumD("sanitize-dump-payload", "", 0, sanitizeNames, SanitizeNo, func(c *Config) *int { return &c.SanitizeDumpPayload }),
 		intD("rdb-key-save-delay", "", hidden, intMin, intMax, 0, func(c *Config) *int { return &c.RDBKeySaveDelay }),
 		intD("key-load-delay", "", hidden, intMin, intMax, 0, func(c *Config) *int { return &c.KeyLoadDelay }),
+		intD("watchdog-period", "", hidden, 0, intMax, 0, func(c *Config) *int { return &c.WatchdogPeriod }),
 		intD("loading-process-events-interval-bytes", "", hidden, 1024, intMax, 2<<20, func(c *Config) *int { return &c.LoadingEventsInterval }),
 		enumD("propagation-error-behavior", "", 0, propErrNames, PropErrIgnore, func(c *Config) *int { return &c.PropagationErrorBehavior }),
 		strD("dbfilename", "", protected, "dump.rdb", notPath("dbfilename", "filename"), func(c *Config) *string { return &c.DBFilename }),
@@ -369,7 +373,7 @@ func init() {
 		boolD("repl-diskless-sync", "", 0, true, func(c *Config) *bool { return &c.ReplDisklessSync }),
 		intD("repl-diskless-sync-delay", "", 0, 0, intMax, 5, func(c *Config) *int { return &c.ReplDisklessSyncDelay }),
 		intD("repl-diskless-sync-max-replicas", "", 0, 0, intMax, 0, func(c *Config) *int { return &c.ReplDisklessSyncMaxReplicas }),
-		enumD("repl-diskless-load", "", 0, disklessNames, DisklessLoadDisabled, func(c *Config) *int { return &c.ReplDisklessLoad }),
+		enumD("repl-diskless-load", "", denyLoading, disklessNames, DisklessLoadDisabled, func(c *Config) *int { return &c.ReplDisklessLoad }),
 		intD("repl-ping-replica-period", "repl-ping-slave-period", 0, 1, intMax, 10, func(c *Config) *int { return &c.ReplPingReplicaPeriod }),
 		intD("repl-timeout", "", 0, 1, intMax, 60, func(c *Config) *int { return &c.ReplTimeout }),
 		boolD("repl-disable-tcp-nodelay", "", 0, false, func(c *Config) *bool { return &c.ReplDisableTCPNoDelay }),
@@ -408,7 +412,7 @@ func init() {
 		boolD("io-threads-do-reads", "", immutable, false, func(c *Config) *bool { return &c.IOThreadsDoReads }),
 
 		// Append only file.
-		boolD("appendonly", "", 0, false, func(c *Config) *bool { return &c.AppendOnly }),
+		boolD("appendonly", "", denyLoading, false, func(c *Config) *bool { return &c.AppendOnly }),
 		strD("appendfilename", "", immutable, "appendonly.aof", notPath("appendfilename", "filename"), func(c *Config) *string { return &c.AppendFilename }),
 		strD("appenddirname", "", immutable, "appendonlydir", notPath("appenddirname", "dirname"), func(c *Config) *string { return &c.AppendDirname }),
 		enumD("appendfsync", "", 0, fsyncNames, FsyncEverysec, func(c *Config) *int { return &c.AppendFsync }),
@@ -556,7 +560,7 @@ func specialMaxmemoryClients() *directive {
 }
 
 func specialDir() *directive {
-	d := strD("dir", "", protected, "./", nil, func(c *Config) *string { return &c.Dir })
+	d := strD("dir", "", protected|denyLoading, "./", nil, func(c *Config) *string { return &c.Dir })
 	// Redis always writes the working directory on rewrite.
 	d.lines = func(c *Config) []rwLine { return []rwLine{{text: "dir " + repr(c.Dir), force: true}} }
 	return d

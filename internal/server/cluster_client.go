@@ -196,7 +196,7 @@ func (s *Server) getNodeByQuery(c *conn, cmd *command.Command) (n *cluster.Node,
 	// (getCommandFlags): a script that may write is a write.
 	flags := cmd.Flags
 	if cmd.Has(command.FlagNoScript) && cmd.Has(command.FlagSkipMonitor) {
-		flags = s.scriptCommandFlags(c, cmd)
+		flags = s.scriptCommandFlags(c.Argv, cmd)
 	}
 	isWrite := flags&command.FlagWrite != 0 || (cmd.Name == "exec" && c.multi.hasWrite)
 	if !st.OK() {

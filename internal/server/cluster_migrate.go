@@ -165,12 +165,15 @@ func (s *Server) migrateCommand(c *conn) {
 			}
 			j++
 			password = argv[j]
+			c.Redact(j)
 		case strings.EqualFold(string(arg), "auth2"):
 			if more < 2 {
 				c.Error(rerr.Syntax)
 				return
 			}
 			username, password = argv[j+1], argv[j+2]
+			c.Redact(j + 1)
+			c.Redact(j + 2)
 			j += 2
 		case strings.EqualFold(string(arg), "keys"):
 			if len(argv[3]) != 0 {

@@ -106,8 +106,10 @@ func authCommand(s *Server, c *conn) {
 		return
 	}
 	user, pass := []byte("default"), c.Argv[1]
+	c.Redact(1)
 	if len(c.Argv) == 3 {
 		user, pass = c.Argv[1], c.Argv[2]
+		c.Redact(2)
 	} else if s.cfg.RequirePass == "" {
 		c.Error(errAuthNoPass)
 		return
@@ -144,6 +146,8 @@ func helloCommand(s *Server, c *conn) {
 		opt := strings.ToLower(string(c.Argv[i]))
 		switch {
 		case opt == "auth" && more >= 2:
+			c.Redact(i + 1)
+			c.Redact(i + 2)
 			if !s.checkPassword(c.Argv[i+1], c.Argv[i+2]) {
 				c.Error(rerr.WrongPass)
 				return

@@ -75,7 +75,7 @@ func (s *Server) applyLimits() {
 		s.slowlog.entries = s.slowlog.entries[:s.slowlog.maxLen]
 	}
 	s.cron.setHz(cfg.Hz)
-	s.log.level = cfg.Loglevel
+	s.log.level.Store(int64(cfg.Loglevel))
 	s.applyMaxmemory()
 }
 
@@ -116,8 +116,11 @@ func configSetCommand(s *Server, c *conn) {
 	pairs := make([][2]string, 0, (len(c.Argv)-2)/2)
 	for i := 2; i < len(c.Argv); i += 2 {
 		pairs = append(pairs, [2]string{string(c.Argv[i]), string(c.Argv[i+1])})
+		if config.Sensitive(string(c.Argv[i])) {
+			c.Redact(i + 1)
+		}
 	}
-	if err := s.cfg.SetAs(pairs, c.isLocal()); err != nil {
+	if err := s.cfg.SetAs(pairs, c.isLocal(), s.load.active.Load()); err != nil {
 		c.Error(rerr.Line(err.Error()))
 		return
 	}

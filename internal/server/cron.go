@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync/atomic"
 	"time"
 
 	"shoal/internal/command"
@@ -10,10 +11,12 @@ import (
 // cronState drives serverCron: loop 0 wakes at least hz times a second and
 // runs the periodic jobs (active expiry, client timeouts, table resizing).
 type cronState struct {
-	srv    *Server
-	nowMs  int64
-	next   time.Time
-	period time.Duration
+	srv *Server
+	// lastRun is when serverCron last ran (unix ns), for the watchdog.
+	lastRun atomic.Int64
+	nowMs   int64
+	next    time.Time
+	period  time.Duration
 	// hz is the effective frequency (server.hz): the configured hz, raised
 	// by dynamic-hz while many clients are connected.
 	hz    int
@@ -131,6 +134,7 @@ func (s *Server) cronIfDue() {
 	}
 	s.mu.Lock()
 	s.cron.next = now.Add(s.cron.period)
+	s.cron.lastRun.Store(now.UnixNano())
 	s.curLoop = s.loops[0]
 	s.clock.sync()
 	s.serverCron(now)

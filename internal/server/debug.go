@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"shoal/internal/command"
@@ -81,6 +82,8 @@ var debugHelp = []string{
 	"      existing RDB file.",
 	"    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
 	"      file to the database.",
+	"SEGFAULT",
+	"    Crash the server with sigsegv.",
 	"SET-ACTIVE-EXPIRE <0|1>",
 	"    Setting it to 0 disables expiring keys in background when they are not",
 	"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -119,6 +122,10 @@ func debugCommand(s *Server, c *conn) {
 	switch sub := strings.ToLower(string(c.Argv[1])); {
 	case sub == "help" && argc == 2:
 		replyHelp(c, "DEBUG", debugHelp)
+	case sub == "segfault":
+		// The crash report, then death by SIGSEGV, as Redis's write to an
+		// unmapped address does.
+		s.crash(syscall.SIGSEGV)
 	case sub == "log" && argc == 3:
 		s.logf(logWarning, "DEBUG LOG: %s", c.Argv[2])
 		c.Simple("OK")

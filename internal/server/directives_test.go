@@ -176,7 +176,8 @@ func (f *fakeSyslog) Warning(m string) error { f.got = append(f.got, "warning "+
 func TestLoggerSyslogLevels(t *testing.T) {
 	var file strings.Builder
 	fs := &fakeSyslog{}
-	l := &logger{w: &file, level: logVerbose, role: 'M', sys: fs}
+	l := &logger{w: &file, role: 'M', sys: fs}
+	l.level.Store(logVerbose)
 	l.printf(logDebug, "d")
 	l.printf(logVerbose, "v %d", 1)
 	l.printf(logNotice, "n")

@@ -59,7 +59,7 @@ func (s *Server) processCommand(c *conn) {
 	// A script's shebang flags stand for EVAL's and FCALL's own.
 	flags := cmd.Flags
 	if cmd.Has(command.FlagNoScript) && cmd.Has(command.FlagSkipMonitor) {
-		flags = s.scriptCommandFlags(c, cmd)
+		flags = s.scriptCommandFlags(c.Argv, cmd)
 	}
 	if s.cfg.MaxMemory > 0 && c.Flags&command.ClientMaster == 0 && !s.script.timedOut {
 		ok := s.performEvictions()
@@ -89,7 +89,7 @@ func (s *Server) processCommand(c *conn) {
 		return
 	}
 	if c.Flags&command.ClientReplica != 0 {
-		if e := replicaKeyspaceRefusal(c, cmd); e != nil {
+		if e := s.replicaKeyspaceRefusal(c, cmd); e != nil {
 			s.rejectCommand(c, e)
 			return
 		}

@@ -360,7 +360,7 @@ func (s *Server) infoStats(b *strings.Builder) {
 	// Shoal takes its snapshots without fork: total_forks counts the
 	// background jobs (BGSAVE, AOF rewrite) started, where Redis forks.
 	field(b, "total_forks", s.rdb.jobs-st.jobsAtReset)
-	field(b, "migrate_cached_sockets", 0)
+	field(b, "migrate_cached_sockets", len(s.migrate.socks))
 	field(b, "slave_expires_tracked_keys", len(s.repl.replicaExpires))
 	field(b, "active_defrag_hits", 0)
 	field(b, "active_defrag_misses", 0)

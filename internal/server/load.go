@@ -197,7 +197,7 @@ func (s *Server) loadRDBFile(path string, merge bool) error {
 // by the file's (DEBUG RELOAD MERGE) instead of being fatal.
 func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb.LoadInfo, error) {
 	db := s.ks.DBs[0]
-	var loaded, expired int64
+	var loaded, expired, emptySkipped int64
 	now := s.ks.Now
 	h := &rdb.Handler{
 		Aux: func(key, value []byte) error {
@@ -259,6 +259,11 @@ func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb
 			loaded++
 			return nil
 		},
+		EmptyKey: func(key []byte) {
+			if emptySkipped++; emptySkipped <= 10 {
+				s.logf(logWarning, "rdbLoadObject skipping empty key: %s", key)
+			}
+		},
 		Progress: s.loadingProgress,
 	}
 	info, err := rdb.LoadFrom(r, size, s.core.RDBLimits(), s.cfg.RDBChecksum && !s.core.Debug.SkipChecksum, h)
@@ -271,7 +276,11 @@ func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb
 		return info, err
 	}
 	s.rdb.loadedKeys, s.rdb.loadedExpired = loaded, expired
-	s.logf(logNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", loaded, expired)
+	if emptySkipped > 0 {
+		s.logf(logWarning, "Done loading RDB, keys loaded: %d, keys expired: %d, empty keys skipped: %d.", loaded, expired, emptySkipped)
+	} else {
+		s.logf(logNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", loaded, expired)
+	}
 	return info, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/syslog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -36,9 +37,11 @@ func LogLevel(name string) int {
 // to the logfile (stdout without one) and, with syslog-enabled, the bare
 // message to syslog too, as serverLogRaw does.
 type logger struct {
-	mu    sync.Mutex
-	w     io.Writer
-	level int
+	mu sync.Mutex
+	w  io.Writer
+	// level is loglevel; atomic, as the signal, crash and watchdog
+	// goroutines log outside the executor lock that CONFIG SET holds.
+	level atomic.Int64
 	role  byte
 	// sys is the syslog connection, nil unless syslog-enabled.
 	sys syslogWriter
@@ -59,7 +62,8 @@ var syslogFacilities = []syslog.Priority{syslog.LOG_USER, syslog.LOG_LOCAL0, sys
 	syslog.LOG_LOCAL2, syslog.LOG_LOCAL3, syslog.LOG_LOCAL4, syslog.LOG_LOCAL5, syslog.LOG_LOCAL6, syslog.LOG_LOCAL7}
 
 func newLogger(path string, level int) *logger {
-	l := &logger{w: os.Stdout, level: level, role: 'M'}
+	l := &logger{w: os.Stdout, role: 'M'}
+	l.level.Store(int64(level))
 	if path != "" {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 		if err == nil {
@@ -104,7 +108,7 @@ func (l *logger) toSyslog(level int, msg string) {
 // raw writes text as is, without the line prefix (Redis's LL_RAW), as the
 // start-up logo is written.
 func (l *logger) raw(level int, text string) {
-	if level < l.level {
+	if int64(level) < l.level.Load() {
 		return
 	}
 	l.mu.Lock()
@@ -116,7 +120,7 @@ func (l *logger) raw(level int, text string) {
 var levelMarks = [...]byte{'.', '-', '*', '#'}
 
 func (l *logger) printf(level int, format string, args ...any) {
-	if level < l.level {
+	if int64(level) < l.level.Load() {
 		return
 	}
 	now := time.Now()

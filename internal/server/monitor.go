@@ -35,6 +35,9 @@ func (s *Server) monitorRemove(c *conn) {
 	}
 }
 
+// redactedArg replaces a password argument in MONITOR and SLOWLOG.
+var redactedArg = []byte("(redacted)")
+
 // feedMonitors sends the command to MONITOR clients, formatted as
 // replicationFeedMonitors: +<time> [<db> <addr>] "arg" ...
 // A blocked command re-executed when its key is ready was shown when it
@@ -66,8 +69,11 @@ func (s *Server) feedMonitors(c *conn) {
 		line = append(line, c.addr...)
 	}
 	line = append(line, ']')
-	for _, a := range c.Argv {
+	for i, a := range c.Argv {
 		line = append(line, ' ')
+		if c.Redacted(i) {
+			a = redactedArg
+		}
 		line = resp.AppendRepr(line, a)
 	}
 	line = append(line, '\r', '\n')
@@ -128,6 +134,9 @@ func (s *Server) slowlogPush(c *conn, dur time.Duration) {
 			break
 		}
 		a := c.Argv[i]
+		if c.Redacted(i) {
+			a = redactedArg
+		}
 		if len(a) > slowlogMaxArgLen {
 			argv[i] = []byte(string(a[:slowlogMaxArgLen]) + "... (" + strconv.Itoa(len(a)-slowlogMaxArgLen) + " more bytes)")
 		} else {

@@ -24,6 +24,8 @@ import (
 // prctl options.
 const (
 	prSetTHPDisable = 41
+	prSetMM         = 35
+	prSetMMMap      = 14 // PR_SET_MM's whole-map form, allowed without privileges
 )
 
 // applyOSKnobs gives the OS directives their start-up effect and makes
@@ -62,6 +64,16 @@ func (s *Server) applyOSKnobs() {
 			s.logf(logWarning, "Unable to set the process title: %v", err)
 			return errProcTitle
 		}
+		return nil
+	})
+	s.setWatchdog(c.WatchdogPeriod)
+	exitOnPanic.Store(c.UseExitOnPanic)
+	c.OnApply("use-exit-on-panic", func(c *config.Config) error {
+		exitOnPanic.Store(c.UseExitOnPanic)
+		return nil
+	})
+	c.OnApply("watchdog-period", func(c *config.Config) error {
+		s.setWatchdog(c.WatchdogPeriod)
 		return nil
 	})
 	c.OnApply("crash-log-enabled", func(c *config.Config) error {
@@ -189,22 +201,84 @@ const procCommPath = "/proc/self/comm"
 // procCommMax is the length the kernel keeps of a process name.
 const procCommMax = 15
 
-// setProcTitle names the process after the expanded proc-title-template,
-// its {title} being the program's base name.
+// setProcTitle shows the expanded proc-title-template as the process's
+// command line, as Redis's setproctitle does: ps -o args, pgrep -f and
+// /proc/PID/cmdline show it in full, its {title} being argv[0] as
+// executed.
 //
-// Redis rewrites its argv area, which ps -o args shows in full. Go cannot
-// do that safely: os.Args strings point into that memory, and the runtime
-// gives no way to move it. Shoal sets the process name instead, which the
-// kernel truncates to 15 bytes, so only the start of the title shows
-// ("shoal-server *:" for the default template). It writes the main
-// thread's /proc/self/comm rather than calling prctl(PR_SET_NAME), which
-// would rename only whichever thread the goroutine runs on.
+// Redis rewrites its argv area in place. Go cannot do that safely: os.Args
+// strings point into that memory. Shoal writes the title into memory of
+// its own and points the kernel's command-line bounds at it
+// (prctl PR_SET_MM_MAP, which needs a kernel built with
+// CONFIG_CHECKPOINT_RESTORE). Without it Shoal sets the process name
+// instead, which the kernel truncates to 15 bytes, so only the start of
+// the title shows ("shoal-server *:" for the default template). It writes
+// the main thread's /proc/self/comm rather than calling
+// prctl(PR_SET_NAME), which would rename only whichever thread the
+// goroutine runs on.
 func setProcTitle(c *config.Config) error {
-	title, ok := c.ExpandProcTitle(c.ProcTitleTemplate, filepath.Base(os.Args[0]))
+	title, ok := c.ExpandProcTitle(c.ProcTitleTemplate, os.Args[0])
 	if !ok {
 		return errors.New("invalid proc-title-template")
 	}
+	if setCmdline(title) == nil {
+		return nil
+	}
+	title, _ = c.ExpandProcTitle(c.ProcTitleTemplate, filepath.Base(os.Args[0]))
 	return os.WriteFile(procCommPath, []byte(commName(title)), 0)
+}
+
+// cmdlineArea holds the command line /proc/self/cmdline shows once
+// setCmdline has moved it; the variable keeps that memory reachable. It is
+// heap memory: the kernel reads the command line only from anonymous
+// mappings.
+var cmdlineArea []byte
+
+// mmMap is the kernel's struct prctl_mm_map.
+type mmMap struct {
+	startCode, endCode, startData, endData, startBrk, brk, startStack uint64
+	argStart, argEnd, envStart, envEnd                                uint64
+	auxv                                                              uint64
+	auxvSize, exeFD                                                   uint32
+}
+
+// setCmdline makes /proc/self/cmdline read title as one NUL-terminated
+// argument, as setproctitle leaves it. PR_SET_MM_MAP replaces every bound
+// at once, so the others are read back from /proc/self/stat (the current
+// brk from brk(0)); auxv size 0 and exe_fd -1 leave those unchanged.
+func setCmdline(title string) error {
+	raw, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return err
+	}
+	// Fields after the command name, which may hold spaces and ')'.
+	stat := string(raw)
+	fields := strings.Fields(stat[strings.LastIndexByte(stat, ')')+1:])
+	field := func(n int) uint64 { // n as proc(5) numbers them; fields[0] is 3
+		if n-3 >= len(fields) {
+			return 0
+		}
+		v, _ := strconv.ParseUint(fields[n-3], 10, 64)
+		return v
+	}
+	if len(fields) < 51-2 {
+		return errors.New("short /proc/self/stat")
+	}
+	brk, _, _ := syscall.RawSyscall(syscall.SYS_BRK, 0, 0, 0)
+	area := make([]byte, len(title)+1)
+	copy(area, title)
+	start := uint64(uintptr(unsafe.Pointer(&area[0])))
+	m := mmMap{
+		startCode: field(26), endCode: field(27), startData: field(45), endData: field(46),
+		startBrk: field(47), brk: uint64(brk), startStack: field(28),
+		argStart: start, argEnd: start + uint64(len(area)), envStart: field(50), envEnd: field(51),
+		exeFD: ^uint32(0),
+	}
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_PRCTL, prSetMM, prSetMMMap, uintptr(unsafe.Pointer(&m)), unsafe.Sizeof(m), 0, 0); e != 0 {
+		return e
+	}
+	cmdlineArea = area
+	return nil
 }
 
 // commName cuts a title to the bytes the kernel keeps of a process name.
@@ -222,6 +296,7 @@ func commName(title string) string {
 // crash-memcheck-enabled has no Go equivalent: Go's memory is managed and
 // Shoal runs no post-crash memory test.
 func setCrashLog(enabled bool) {
+	crashLogEnabled.Store(enabled)
 	if enabled {
 		debug.SetTraceback("all")
 	} else {

@@ -29,12 +29,12 @@ func (s *Server) pauseBlocks(c *conn, argv [][]byte) bool {
 	if cmd == nil {
 		return false
 	}
-	if mayReplicate(cmd) {
+	if s.mayReplicate(cmd, argv) {
 		return true
 	}
 	if cmd.Name == "exec" {
 		for _, q := range c.multi.queue {
-			if mayReplicate(q.cmd) {
+			if s.mayReplicate(q.cmd, q.argv) {
 				return true
 			}
 		}
@@ -42,11 +42,18 @@ func (s *Server) pauseBlocks(c *conn, argv [][]byte) bool {
 	return false
 }
 
-// mayReplicate reports whether a command can add to the replication
-// stream: writes, and the commands Redis marks MAY_REPLICATE. COMMAND INFO
-// does not show that flag, so specs taken from it lack it; the commands
-// that carry it in Redis 7.0 are listed here.
-func mayReplicate(cmd *command.Command) bool {
+// mayReplicate reports whether a command called with argv can add to the
+// replication stream: writes, and the commands Redis marks MAY_REPLICATE.
+// COMMAND INFO does not show that flag, so specs taken from it lack it;
+// the commands that carry it in Redis 7.0 are listed here. A script that
+// declares its flags replaces them: one without no-writes is a write, one
+// with it replicates nothing (scriptFlagsToCmdFlags).
+func (s *Server) mayReplicate(cmd *command.Command, argv [][]byte) bool {
+	if cmd.Has(command.FlagNoScript) && cmd.Has(command.FlagSkipMonitor) && len(argv) > 1 {
+		if flags, declared := s.scriptDeclaredFlags(argv, cmd); declared {
+			return flags&command.FlagWrite != 0
+		}
+	}
 	if cmd.Has(command.FlagWrite) || cmd.Has(command.FlagMayReplicate) {
 		return true
 	}

@@ -343,8 +343,8 @@ func (s *Server) replicaReplied(c *conn, replyStart int) {
 // replicaKeyspaceRefusal is processCommand's "Replica can't interact with
 // the keyspace": a replica's link may not read or write keys (it is
 // exempt from client pauses).
-func replicaKeyspaceRefusal(c *conn, cmd *command.Command) []byte {
-	if c.Flags&command.ClientReplica != 0 && (cmd.Has(command.FlagWrite) || cmd.Has(command.FlagReadOnly) || mayReplicate(cmd)) {
+func (s *Server) replicaKeyspaceRefusal(c *conn, cmd *command.Command) []byte {
+	if c.Flags&command.ClientReplica != 0 && (cmd.Has(command.FlagWrite) || cmd.Has(command.FlagReadOnly) || s.mayReplicate(cmd, c.Argv)) {
 		return rerr.ReplicaKeyspace
 	}
 	return nil

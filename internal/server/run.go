@@ -53,6 +53,10 @@ func Main(args []string) int {
 		runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), cfg.IOThreads+1))
 	}
 	s := New(cfg)
+	// As initServer's setupSignalHandlers, before the server listens: a
+	// client (or a supervisor) that sees the port open may signal at once.
+	s.handleShutdownSignals()
+	s.handleCrashSignals()
 	if cfg.SyslogEnabled {
 		if err := s.log.openSyslog(cfg.SyslogIdent, cfg.SyslogFacility); err != nil {
 			s.logf(logWarning, "Can't open syslog: %v", err)
@@ -100,32 +104,13 @@ func Main(args []string) int {
 	s.logBanner()
 	s.mem.startup = startupHeap()
 	s.logf(logNotice, "Server initialized")
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	go func() {
-		// As sigShutdownHandler: the signal only schedules the shutdown,
-		// which the cron performs (SHUTDOWN ABORT can cancel it first); a
-		// second SIGINT while it is pending or under way exits at once.
-		// While the dataset loads the loader stops at its next yield and
-		// the server exits without saving (whileBlockedCron).
-		for sig := range sigs {
-			if s.load.active.Load() {
-				s.logf(logWarning, "Received shutdown signal during loading, scheduling shutdown.")
-				s.load.abort.Store(true)
-				continue
-			}
-			if s.shutdownASAP.Load() != 0 && sig == syscall.SIGINT {
-				s.logf(logWarning, "You insist... exiting now.")
-				os.Remove(fmt.Sprintf("temp-%d.rdb", os.Getpid()))
-				os.Exit(1)
-			}
-			s.logf(logWarning, "Received %s scheduling shutdown...", signalName(sig))
-			s.shutdownASAP.Store(int32(sig.(syscall.Signal)))
-		}
-	}()
-	signal.Ignore(syscall.SIGPIPE)
 	// The loops serve while the dataset loads: clients get -LOADING.
 	s.load.active.Store(true)
+	if s.shutdownASAP.Load() != 0 {
+		// A signal came before loading began: stop the load at its first
+		// yield, as whileBlockedCron does.
+		s.load.abort.Store(true)
+	}
 	served := make(chan error, 1)
 	go func() { served <- s.Serve() }()
 	err = s.loadDataFromDisk()
@@ -190,6 +175,38 @@ func daemonize() int {
 		return 1
 	}
 	return 0
+}
+
+// handleShutdownSignals installs the SIGTERM/SIGINT handling
+// (sigShutdownHandler) and ignores SIGPIPE.
+func (s *Server) handleShutdownSignals() {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		// As sigShutdownHandler: the signal only schedules the shutdown,
+		// which the cron performs (SHUTDOWN ABORT can cancel it first); a
+		// second SIGINT while it is pending or under way exits at once.
+		// While the dataset loads the loader stops at its next yield and
+		// the server exits without saving (whileBlockedCron). The request
+		// is stored before loading is checked, and Main stores loading
+		// before it checks the request, so a signal racing the start of
+		// the load is seen by one side or the other.
+		for sig := range sigs {
+			if s.shutdownASAP.Load() != 0 && sig == syscall.SIGINT {
+				s.logf(logWarning, "You insist... exiting now.")
+				os.Remove(fmt.Sprintf("temp-%d.rdb", os.Getpid()))
+				os.Exit(1)
+			}
+			s.shutdownASAP.Store(int32(sig.(syscall.Signal)))
+			if s.load.active.Load() {
+				s.logf(logWarning, "Received shutdown signal during loading, scheduling shutdown.")
+				s.load.abort.Store(true)
+				continue
+			}
+			s.logf(logWarning, "Received %s scheduling shutdown...", signalName(sig))
+		}
+	}()
+	signal.Ignore(syscall.SIGPIPE)
 }
 
 func signalName(sig os.Signal) string {

@@ -145,7 +145,7 @@ func (h scriptHost) Call(r *scripting.Run, argv [][]byte) ([]byte, string) {
 	if s.staleReplica() && !cmd.Has(command.FlagStale) {
 		return nil, s.scriptRefuse(cmd, refStale)
 	}
-	if r.ReadOnly && (write || cmd.Has(command.FlagMayReplicate)) {
+	if r.ReadOnly && (write || s.mayReplicate(cmd, argv)) {
 		return nil, s.scriptRefuse(cmd, refROScript)
 	}
 	if write && !r.WriteDirty {
@@ -230,52 +230,60 @@ func (s *Server) scriptRefuse(cmd *command.Command, text string) string {
 	return text
 }
 
-// scriptCommandFlags are the flags the gauntlet applies to EVAL*/FCALL*:
-// a script's shebang flags replace the command's (evalGetCommandFlags,
-// fcallGetCommandFlags).
-func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
+// scriptCommandFlags are the flags the gauntlet applies to EVAL*/FCALL*
+// called with argv: a script's shebang flags replace the command's
+// (evalGetCommandFlags, fcallGetCommandFlags).
+func (s *Server) scriptCommandFlags(argv [][]byte, cmd *command.Command) uint64 {
+	flags, _ := s.scriptDeclaredFlags(argv, cmd)
+	return flags
+}
+
+// scriptDeclaredFlags is scriptCommandFlags, also reporting whether the
+// script declared flags (a shebang), which then say whether it may
+// replicate; otherwise the command's own flags are returned.
+func (s *Server) scriptDeclaredFlags(argv [][]byte, cmd *command.Command) (uint64, bool) {
 	var flags uint64
 	switch cmd.Name {
 	case "eval", "eval_ro":
-		if !bytes.HasPrefix(c.Argv[1], []byte("#!")) {
+		if !bytes.HasPrefix(argv[1], []byte("#!")) {
 			// No shebang (and no SHA1 to compute).
-			return evalCompatFlags(cmd)
+			return evalCompatFlags(cmd), false
 		}
-		f, _, errText := scripting.ExtractShebang(c.Argv[1])
+		f, _, errText := scripting.ExtractShebang(argv[1])
 		if errText != "" {
-			return cmd.Flags
+			return cmd.Flags, false
 		}
 		flags = f
 		if st := &s.script; st.eval != nil {
-			if sc := st.eval.Script(scripting.SHA1Hex(c.Argv[1])); sc != nil {
+			if sc := st.eval.Script(scripting.SHA1Hex(argv[1])); sc != nil {
 				flags = sc.Flags
 			}
 		}
 	case "evalsha", "evalsha_ro":
 		st := &s.script
-		if len(c.Argv[1]) != 40 || st.eval == nil {
-			return cmd.Flags
+		if len(argv[1]) != 40 || st.eval == nil {
+			return cmd.Flags, false
 		}
-		sc := st.scriptBySHA(c.Argv[1])
+		sc := st.scriptBySHA(argv[1])
 		if sc == nil {
-			return cmd.Flags
+			return cmd.Flags, false
 		}
 		flags = sc.Flags
 	case "fcall", "fcall_ro":
 		st := &s.script
 		if st.fn == nil {
-			return cmd.Flags
+			return cmd.Flags, false
 		}
-		f := st.fn.Function(string(c.Argv[1]))
+		f := st.fn.Function(string(argv[1]))
 		if f == nil {
-			return cmd.Flags
+			return cmd.Flags, false
 		}
 		flags = f.Flags
 	default:
-		return cmd.Flags
+		return cmd.Flags, false
 	}
 	if flags&scripting.FlagEvalCompat != 0 {
-		return evalCompatFlags(cmd)
+		return evalCompatFlags(cmd), false
 	}
 	out := cmd.Flags &^ (command.FlagStale | command.FlagDenyOOM | command.FlagWrite | command.FlagMayReplicate)
 	if flags&(scripting.FlagAllowOOM|scripting.FlagNoWrites) == 0 {
@@ -287,7 +295,7 @@ func (s *Server) scriptCommandFlags(c *conn, cmd *command.Command) uint64 {
 	if flags&scripting.FlagAllowStale != 0 {
 		out |= command.FlagStale
 	}
-	return out
+	return out, true
 }
 
 // scriptBySHA returns the cached script whose SHA1 is the 40 hex digits

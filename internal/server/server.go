@@ -34,6 +34,8 @@ type Server struct {
 	shutdownASAP atomic.Int32
 	// shutdown is a shutdown waiting for replicas (shutdown.go).
 	shutdown shutdownState
+	// watchdog is watchdog-period's stall detector.
+	watchdog watchdog
 
 	// loopsMu orders Serve's publication of loops with Shutdown, which
 	// cannot take mu (SHUTDOWN calls it with mu held).
@@ -175,6 +177,7 @@ func New(cfg *config.Config) *Server {
 	s.activeExpire = true
 	s.cron.clock = uint32(time.Now().Unix()) & lruClockMax
 	s.core.Notify = s.notifyKeyspaceEvent
+	s.core.LogVerbose = func(msg string) { s.logf(logVerbose, "%s", msg) }
 	s.core.KeyReady = s.signalKeyAsReady
 	s.core.DBsSwapped = s.signalSwappedDBs
 	s.pubsub.init()

@@ -144,3 +144,42 @@ func replyShape(r []byte) []byte {
 	}
 	return r
 }
+
+// TestMigrateCachedSockets: INFO's migrate_cached_sockets counts the
+// connections MIGRATE keeps to its targets (Redis's unit/dump "MIGRATE is
+// caching connections"), before and after MIGRATE to one target and then
+// a second, compared with redis-server as the source.
+func TestMigrateCachedSockets(t *testing.T) {
+	if binErr != nil {
+		t.Skip(binErr)
+	}
+	raddr, ok := testutil.StartRedis(t)
+	if !ok {
+		t.Skip("redis-server not on PATH")
+	}
+	saddr := testutil.StartShoal(t, shoalBin)
+	targets := []string{testutil.StartShoal(t, shoalBin), testutil.StartShoal(t, shoalBin)}
+	count := func(c *testutil.Conn) string {
+		for _, line := range strings.Split(string(c.Do("INFO", "stats")), "\r\n") {
+			if v, ok := strings.CutPrefix(line, "migrate_cached_sockets:"); ok {
+				return v
+			}
+		}
+		return "missing"
+	}
+	run := func(src string) []string {
+		c := testutil.Dial(t, src)
+		defer c.Close()
+		out := []string{count(c)}
+		for _, dst := range targets {
+			host, port, _ := strings.Cut(dst, ":")
+			c.Do("SET", "key", "v")
+			out = append(out, string(c.Do("MIGRATE", host, port, "key", "9", "1000", "REPLACE")), count(c))
+		}
+		return out
+	}
+	want, got := run(raddr), run(saddr)
+	if strings.Join(want, "|") != strings.Join(got, "|") {
+		t.Errorf("redis: %q\nshoal: %q", want, got)
+	}
+}

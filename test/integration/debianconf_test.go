@@ -43,11 +43,13 @@ func TestDebianConf(t *testing.T) {
 		t.Errorf("proc-title-template: %q", got)
 	}
 	pid := strconv.Itoa(p.Pid())
-	if comm, err := os.ReadFile("/proc/" + pid + "/comm"); err == nil {
-		// "shoal-server 127.0.0.1:port" cut to the kernel's 15 bytes.
-		if want := "shoal-server 12"; strings.TrimSpace(string(comm)) != want {
-			t.Errorf("process name %q, want %q", comm, want)
-		}
+	// "<argv[0]> 127.0.0.1:port" as the command line, as Redis shows it,
+	// or, where the kernel refuses to move the command line, as the
+	// process name cut to the kernel's 15 bytes.
+	cmdline, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+	comm, _ := os.ReadFile("/proc/" + pid + "/comm")
+	if want := shoalBin + " 127.0.0.1:" + strconv.Itoa(port) + "\x00"; string(cmdline) != want && strings.TrimSpace(string(comm)) != "shoal-server 12" {
+		t.Errorf("process title: command line %q, name %q; want command line %q", cmdline, comm, want)
 	}
 	if status, err := os.ReadFile("/proc/" + pid + "/status"); err == nil && strings.Contains(string(status), "THP_enabled:") {
 		if !strings.Contains(string(status), "THP_enabled:\t0") {

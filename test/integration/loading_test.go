@@ -2,6 +2,7 @@ package integration
 
 import (
 	"net"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,10 +20,17 @@ const loadingKeys = 1000
 // before the load ends.
 func startLoading(t *testing.T, dir string, args ...string) (*testutil.Proc, *testutil.Conn) {
 	t.Helper()
+	return startLoadingBin(t, shoalBin, dir, args...)
+}
+
+// startLoadingBin is startLoading with the server binary bin (shoal-server
+// or redis-server, which take the same arguments).
+func startLoadingBin(t *testing.T, bin, dir string, args ...string) (*testutil.Proc, *testutil.Conn) {
+	t.Helper()
 	port, addr := freeAddr(t)
 	full := append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--save", "",
 		"--key-load-delay", "200", "--loading-process-events-interval-bytes", "1024"}, args...)
-	p := testutil.StartProc(t, shoalBin, full...)
+	p := testutil.StartProc(t, bin, full...)
 	testutil.WaitFor(t, 20*time.Second, func() bool {
 		if p.Exited() {
 			t.Fatalf("exited:\n%s", p.Output())
@@ -152,5 +160,54 @@ func TestLoadingShutdown(t *testing.T) {
 	n.restart()
 	if r := n.do("DBSIZE"); r != ":"+strconv.Itoa(loadingKeys)+"\r\n" {
 		t.Fatalf("DBSIZE after shutdowns while loading: %q", r)
+	}
+}
+
+// TestConfigSetWhileLoading: while the dataset loads, CONFIG SET refuses
+// dir, appendonly and repl-diskless-load with -LOADING
+// (DENY_LOADING_CONFIG) and sets the others; an error on an earlier
+// argument wins. The replies are compared with redis-server loading the
+// same file (Redis's unit/introspection "config during loading").
+func TestConfigSetWhileLoading(t *testing.T) {
+	if binErr != nil {
+		t.Skip(binErr)
+	}
+	redisBin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not on PATH")
+	}
+	dir := t.TempDir()
+	n := newShoalNode(t, dir, "--enable-debug-command", "yes").start()
+	n.ok("DEBUG", "POPULATE", strconv.Itoa(2*loadingKeys))
+	n.ok("SAVE")
+	n.shutdown("NOSAVE")
+	n.waitExit()
+	cmds := [][]string{
+		{"CONFIG", "SET", "loglevel", "debug"},
+		{"CONFIG", "GET", "loglevel"},
+		{"CONFIG", "SET", "dir", "asdf"},
+		{"CONFIG", "SET", "appendonly", "yes"},
+		{"CONFIG", "SET", "repl-diskless-load", "swapdb"},
+		{"CONFIG", "SET", "maxmemory-samples", "7", "dir", "asdf"},
+		{"CONFIG", "SET", "nosuch", "1", "dir", "asdf"},
+		{"CONFIG", "SET", "dir", "asdf", "nosuch", "1"},
+		{"CONFIG", "GET", "maxmemory-samples"},
+	}
+	var transcripts []string
+	for _, bin := range []string{redisBin, shoalBin} {
+		p, c := startLoadingBin(t, bin, dir, "--enable-protected-configs", "yes")
+		var out strings.Builder
+		for _, cmd := range cmds {
+			out.WriteString(strings.Join(cmd, " ") + ": " + replyText(c.Do(cmd...)) + "\n")
+		}
+		if loadInfoField(replyText(c.Do("INFO", "persistence")), "loading") != "1" {
+			t.Fatalf("%s: the load ended before the commands did", bin)
+		}
+		c.Close()
+		p.Stop()
+		transcripts = append(transcripts, out.String())
+	}
+	if transcripts[0] != transcripts[1] {
+		t.Errorf("transcripts differ\nredis:\n%s\nshoal:\n%s", transcripts[0], transcripts[1])
 	}
 }

@@ -125,6 +125,44 @@ func TestSIGTERM(t *testing.T) {
 	}
 }
 
+// TestSIGTERMAtFirstAccept: a SIGTERM sent the moment the port accepts
+// (as a supervisor or a test harness that waits for the port does) shuts
+// the server down cleanly, because the handlers are installed before the
+// server listens, as Redis's initServer does. Cluster mode widens the
+// start-up steps between listening and loading (nodes.conf is written and
+// fsynced), where a signal once killed the process.
+func TestSIGTERMAtFirstAccept(t *testing.T) {
+	if binErr != nil {
+		t.Skip(binErr)
+	}
+	for i := range 5 {
+		dir := t.TempDir()
+		port, addr := freeAddr(t)
+		p := testutil.StartProc(t, shoalBin, "--port", strconv.Itoa(port), "--dir", dir,
+			"--save", "", "--cluster-enabled", "yes")
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			if c, err := net.Dial("tcp", addr); err == nil {
+				c.Close()
+				break
+			}
+			if p.Exited() || time.Now().After(deadline) {
+				t.Fatalf("start %d: never accepted:\n%s", i, p.Output())
+			}
+		}
+		if err := syscall.Kill(p.Pid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		testutil.WaitFor(t, 10*time.Second, p.Exited)
+		if err := p.Stop(); err != nil {
+			t.Fatalf("start %d: exit after SIGTERM at first accept: %v\n%s", i, err, p.Output())
+		}
+		if out := p.Output(); !strings.Contains(out, "ready to exit") {
+			t.Fatalf("start %d: log does not show a clean shutdown:\n%s", i, out)
+		}
+	}
+}
+
 func TestShutdownCommand(t *testing.T) {
 	p, addr := startShoal(t)
 	c := testutil.Dial(t, addr)

@@ -92,6 +92,11 @@ func decodeList(typ byte, r *Reader, lim Limits) (*types.List, error) {
 			if err != nil {
 				return nil, err
 			}
+			if len(data) == 0 {
+				// An empty node, plain or packed (rdbLoadObject's
+				// encoded_len == 0).
+				return nil, ErrBadFormat
+			}
 			switch {
 			case typ == TypeListQuicklist:
 				if data, err = ziplistToListpack(data); err != nil {
@@ -102,10 +107,18 @@ func decodeList(typ byte, r *Reader, lim Limits) (*types.List, error) {
 			case container != quicklistNodePacked:
 				return nil, ErrBadFormat
 			}
+			if encoding.LPValidate(data) == nil && encoding.LPLen(data) == 0 {
+				// Redis skips empty ziplists and listpacks; a list left
+				// with none is an empty key.
+				continue
+			}
 			nodes = append(nodes, data)
 		}
+		if len(nodes) == 0 {
+			return nil, ErrEmptyKey
+		}
 		if l, err = types.ListFromNodes(nodes); err != nil {
-			return nil, ErrBadFormat
+			return nil, integrity("Listpack")
 		}
 	case TypeListZiplist:
 		zl, err := r.ReadString()
@@ -133,7 +146,7 @@ func decodeList(typ byte, r *Reader, lim Limits) (*types.List, error) {
 		l = types.ListFromValues(vals, lim.ListMaxListpackSize)
 	}
 	if l.Len() == 0 {
-		return nil, ErrBadFormat
+		return nil, ErrEmptyKey
 	}
 	return l, nil
 }
@@ -148,7 +161,7 @@ func decodeSet(typ byte, r *Reader, lim Limits) (*types.Set, error) {
 		}
 		s, err := types.SetFromIntset(is, lim.SetMaxIntsetEntries)
 		if err != nil {
-			return nil, ErrBadFormat
+			return nil, integrity("Intset")
 		}
 		return s, nil
 	}
@@ -157,7 +170,7 @@ func decodeSet(typ byte, r *Reader, lim Limits) (*types.Set, error) {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, ErrBadFormat
+		return nil, ErrEmptyKey
 	}
 	s := types.NewSet()
 	for range n {
@@ -184,13 +197,15 @@ func decodeZSet(typ byte, r *Reader, lim Limits) (*types.ZSet, error) {
 		if err != nil {
 			return nil, err
 		}
+		kind := "Zset listpack"
 		if typ == TypeZSetZiplist {
+			kind = "Zset ziplist"
 			if lp, err = ziplistToListpack(lp); err != nil {
-				return nil, err
+				return nil, integrity(kind)
 			}
 		}
 		if err := checkPairs(lp); err != nil {
-			return nil, err
+			return nil, withIntegrity(err, kind)
 		}
 		z, err := types.ZSetFromListpack(lp)
 		if err != nil {
@@ -210,7 +225,7 @@ func decodeZSet(typ byte, r *Reader, lim Limits) (*types.ZSet, error) {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, ErrBadFormat
+		return nil, ErrEmptyKey
 	}
 	z := types.NewZSetSkiplist(n)
 	for range n {
@@ -277,7 +292,7 @@ func decodeHash(typ byte, r *Reader, lim Limits) (*types.Hash, error) {
 			return nil, err
 		}
 		if n == 0 {
-			return nil, ErrBadFormat
+			return nil, ErrEmptyKey
 		}
 		var h *types.Hash
 		if n > lim.HashMaxListpackEntries {
@@ -305,17 +320,25 @@ func decodeHash(typ byte, r *Reader, lim Limits) (*types.Hash, error) {
 	if err != nil {
 		return nil, err
 	}
+	kind := "Hash listpack"
 	switch typ {
 	case TypeHashZiplist:
-		lp, err = ziplistToListpack(lp)
+		kind = "Hash ziplist"
+		if lp, err = ziplistToListpack(lp); err != nil {
+			return nil, integrity(kind)
+		}
 	case TypeHashZipmap:
-		lp, err = zipmapToListpack(lp)
+		kind = "Zipmap"
+		if lp, err = zipmapToListpack(lp); err == nil && encoding.LPLen(lp) == 0 {
+			// zipmapValidateIntegrity refuses an empty zipmap.
+			return nil, integrity(kind)
+		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, withIntegrity(err, kind)
 	}
 	if err := checkPairs(lp); err != nil {
-		return nil, err
+		return nil, withIntegrity(err, kind)
 	}
 	h := types.HashFromListpack(lp)
 	if typ == TypeHashZipmap {
@@ -334,7 +357,10 @@ func checkPairs(lp []byte) error {
 		return ErrBadFormat
 	}
 	n := encoding.LPLen(lp)
-	if n == 0 || n%2 != 0 {
+	if n == 0 {
+		return ErrEmptyKey
+	}
+	if n%2 != 0 {
 		return ErrBadFormat
 	}
 	seen := make(map[string]struct{}, n/2)

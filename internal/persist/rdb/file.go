@@ -156,6 +156,9 @@ type Handler struct {
 	SelectDB func(db int) error
 	// ResizeDB receives a database's key and expiry counts.
 	ResizeDB func(size, expires uint64)
+	// EmptyKey is told of each key skipped because its value has no
+	// elements (ErrEmptyKey); the load goes on.
+	EmptyKey func(key []byte)
 	// Entry receives each key. expireMs is the absolute expiry in unix ms,
 	// or -1 when the key has none (a stored 0 is a time long past, not
 	// "no expiry"); meta holds the IDLE and FREQ found before the record.
@@ -178,6 +181,8 @@ type LoadInfo struct {
 	Checksum uint64
 	// Keys is the number of records handed to Handler.Entry.
 	Keys int
+	// EmptyKeys counts the records skipped as ErrEmptyKey.
+	EmptyKeys int
 	// Rest holds the bytes LoadFrom read from its input past End: the
 	// input continues with them (an AOF's commands after its preamble).
 	Rest []byte
@@ -383,6 +388,14 @@ func load(r *Reader, lim Limits, checksum bool, h *Handler) (LoadInfo, error) {
 				return info, shortRead(off, err)
 			}
 			v, err := DecodeObject(op, r, lim)
+			if errors.Is(err, ErrEmptyKey) {
+				info.EmptyKeys++
+				if h.EmptyKey != nil {
+					h.EmptyKey(key)
+				}
+				expire, meta = -1, RecordMeta{}
+				continue
+			}
 			if err != nil {
 				return info, shortRead(off, err)
 			}

@@ -411,7 +411,7 @@ func TestLoadErrors(t *testing.T) {
 		{"module", withVersion("0010", TypeModule2, 1, 'k'), true, ErrBadFormat, ""},
 		{"pre-GA function", withVersion("0010", 0xf6, 1, 'x'), true, ErrBadFormat, "Pre-release function format not supported."},
 		{"module aux", withVersion("0010", 0xf7, 0), true, ErrBadFormat, ""},
-		{"bad body", withVersion("0010", TypeSet, 1, 'k', 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0), true, ErrShortRead, shortReadMsg},
+		{"bad body", withVersion("0010", TypeSet, 1, 'k', 2, 1, 'a', 1, 'a', 0xff, 0, 0, 0, 0, 0, 0, 0, 0), true, ErrShortRead, shortReadMsg},
 		{"huge string", withVersion("0010", 0xfa, 0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), true, ErrShortRead, ""},
 	}
 	for _, tt := range tests {
@@ -641,5 +641,37 @@ func TestAppendRecordAllocs(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("AppendRecord allocates %v times", allocs)
+	}
+}
+
+// TestLoadSkipsEmptyKeys: a record whose value has no elements (written by
+// older servers, Redis #8453) is skipped and reported, and the load goes
+// on, as rdbLoad's RDB_LOAD_ERR_EMPTY_KEY; RESTORE of the same body is
+// still bad data.
+func TestLoadSkipsEmptyKeys(t *testing.T) {
+	body := []byte{
+		TypeSet, 1, 'e', 0, // empty set
+		TypeHash, 1, 'h', 0, // empty hash
+		TypeString, 1, 'k', 1, 'v',
+		0xff, 0, 0, 0, 0, 0, 0, 0, 0,
+	}
+	var skipped []string
+	keys := 0
+	h := &Handler{
+		EmptyKey: func(key []byte) { skipped = append(skipped, string(key)) },
+		Entry: func(key []byte, v Value, expireMs int64, meta RecordMeta) error {
+			keys++
+			return nil
+		},
+	}
+	info, err := Load(append([]byte("REDIS0010"), body...), testLimits, false, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys != 1 || info.EmptyKeys != 2 || strings.Join(skipped, ",") != "e,h" {
+		t.Fatalf("keys %d, empty %d, skipped %q", keys, info.EmptyKeys, skipped)
+	}
+	if _, err := DecodeObject(TypeSet, NewReader([]byte{0}), testLimits); !errors.Is(err, ErrBadFormat) {
+		t.Fatalf("empty set body: %v, want ErrBadFormat", err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 // entries (integers stay integers).
 func ziplistToListpack(zl []byte) ([]byte, error) {
 	if encoding.ZiplistValidate(zl) != nil {
-		return nil, ErrBadFormat
+		return nil, integrity("Ziplist")
 	}
 	lp := encoding.NewListpack()
 	it := encoding.NewZiplistIter(zl)
@@ -35,7 +35,7 @@ func ziplistToListpack(zl []byte) ([]byte, error) {
 // owns.
 func ziplistValues(zl []byte) ([][]byte, error) {
 	if encoding.ZiplistValidate(zl) != nil {
-		return nil, ErrBadFormat
+		return nil, integrity("List ziplist")
 	}
 	var vals [][]byte
 	it := encoding.NewZiplistIter(zl)
@@ -84,30 +84,30 @@ func zipmapLen(zm []byte, p int) (n, next int, ok bool) {
 // pairs.
 func zipmapToListpack(zm []byte) ([]byte, error) {
 	if len(zm) < 2 || zm[len(zm)-1] != zipmapEnd {
-		return nil, ErrBadFormat
+		return nil, integrity("Zipmap")
 	}
 	lp := encoding.NewListpack()
 	p := 1
 	for zm[p] != zipmapEnd {
 		n, q, ok := zipmapLen(zm, p)
 		if !ok || q+n >= len(zm) {
-			return nil, ErrBadFormat
+			return nil, integrity("Zipmap")
 		}
 		field := zm[q : q+n]
 		n, q, ok = zipmapLen(zm, q+n)
 		if !ok || q+1+n >= len(zm) {
-			return nil, ErrBadFormat
+			return nil, integrity("Zipmap")
 		}
 		free := int(zm[q])
 		val := zm[q+1 : q+1+n]
 		p = q + 1 + n + free
 		if p >= len(zm) {
-			return nil, ErrBadFormat
+			return nil, integrity("Zipmap")
 		}
 		lp = encoding.LPAppend(encoding.LPAppend(lp, field), val)
 	}
 	if p != len(zm)-1 {
-		return nil, ErrBadFormat
+		return nil, integrity("Zipmap")
 	}
 	return lp, nil
 }

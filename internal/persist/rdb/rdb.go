@@ -3,6 +3,7 @@ package rdb
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"strconv"
@@ -64,6 +65,11 @@ const (
 var (
 	// ErrBadFormat reports a payload or object body that does not parse.
 	ErrBadFormat = errors.New("rdb: bad data format")
+	// ErrEmptyKey is an object with no elements (an empty list, set,
+	// sorted set or hash, in any encoding but intset and zipmap): bad
+	// data for RESTORE, a key to skip when loading a file, as Redis's
+	// RDB_LOAD_ERR_EMPTY_KEY (older servers could write them, #8453).
+	ErrEmptyKey = fmt.Errorf("%w: empty key", ErrBadFormat)
 	// ErrChecksum reports a DUMP payload whose footer (version or CRC) is
 	// wrong.
 	ErrChecksum = errors.New("rdb: payload version or checksum are wrong")
@@ -522,4 +528,33 @@ func AppendBinaryDouble(dst []byte, v float64) []byte {
 // AppendUint64LE appends v as 8 bytes little endian (millisecond times).
 func AppendUint64LE(dst []byte, v uint64) []byte {
 	return binary.LittleEndian.AppendUint64(dst, v)
+}
+
+// CorruptError is bad data whose reason Redis names when it refuses it
+// (rdbReportCorruptRDB's "Ziplist integrity check failed." and the like):
+// RESTORE logs it, as Redis logs it at verbose level. It wraps
+// ErrBadFormat.
+type CorruptError struct {
+	Reason string
+}
+
+func (e *CorruptError) Error() string { return "rdb: " + e.Reason }
+
+func (e *CorruptError) Unwrap() error { return ErrBadFormat }
+
+// integrity reports a blob of the named kind ("Ziplist", "Zset
+// listpack"...) that failed validation.
+func integrity(kind string) error {
+	return &CorruptError{Reason: kind + " integrity check failed."}
+}
+
+// withIntegrity replaces a validation failure of a compact blob (err
+// wrapping ErrBadFormat, but not an empty key or a reason already given)
+// by the integrity failure of kind.
+func withIntegrity(err error, kind string) error {
+	var ce *CorruptError
+	if err == nil || errors.Is(err, ErrEmptyKey) || errors.As(err, &ce) || !errors.Is(err, ErrBadFormat) {
+		return err
+	}
+	return integrity(kind)
 }

@@ -50,7 +50,7 @@ func decodeStream(typ byte, r *Reader) (*types.Stream, error) {
 			return nil, err
 		}
 		if err := validateStreamNode(lp, master, &sc); err != nil {
-			return nil, err
+			return nil, withIntegrity(err, "Stream listpack")
 		}
 		s.LoadNode(master, lp)
 	}
@@ -173,7 +173,7 @@ func decodeStreamGroups(typ byte, r *Reader, s *types.Stream) error {
 			}
 			c := g.CreateConsumer(cname, int64(seen))
 			if c == nil {
-				return ErrBadFormat
+				return &CorruptError{Reason: "Duplicate stream consumer detected."}
 			}
 			np, err := r.readCount(16)
 			if err != nil {
@@ -236,7 +236,7 @@ func (sr *streamLPReader) int() (int64, bool) {
 // last ID across nodes.
 func validateStreamNode(lp []byte, master types.StreamID, sc *streamScan) error {
 	if encoding.LPValidate(lp) != nil || encoding.LPFirst(lp) < 0 {
-		return ErrBadFormat
+		return integrity("Stream listpack")
 	}
 	sr := streamLPReader{it: encoding.NewLPIter(lp)}
 	count, ok1 := sr.int()

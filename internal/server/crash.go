@@ -1,0 +1,115 @@
+package server
+
+import (
+	"os"
+	"os/signal"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Crash reports and the watchdog (debug.c's sigsegvHandler, bugReportStart,
+// logStackTrace and watchdogSignalHandler): a fatal signal another process
+// sends (kill -ABRT, kill -SEGV ...) and DEBUG SEGFAULT write a bug report
+// with every goroutine's stack to the log before the process dies, and
+// watchdog-period logs the stacks when the cron has stalled.
+
+// crashLogEnabled and exitOnPanic mirror crash-log-enabled and
+// use-exit-on-panic for the crash handler, which runs outside the
+// executor lock.
+var crashLogEnabled, exitOnPanic atomic.Bool
+
+// crashSignals are the fatal signals that get a crash report when another
+// process sends them; a fault of Shoal's own is a Go panic, reported by
+// the runtime.
+var crashSignals = []os.Signal{syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL, syscall.SIGABRT}
+
+// handleCrashSignals installs the crash report for crashSignals.
+func (s *Server) handleCrashSignals() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, crashSignals...)
+	go func() {
+		sig := (<-ch).(syscall.Signal)
+		s.crash(sig)
+	}()
+}
+
+// crash writes the bug report for sig and dies of it (bugReportEnd's
+// re-raise with the default action), or exits with status 1 under
+// use-exit-on-panic.
+func (s *Server) crash(sig syscall.Signal) {
+	if crashLogEnabled.Load() {
+		s.log.raw(logWarning, "\n\n=== SHOAL BUG REPORT START: Cut & paste starting from here ===\n")
+		s.logf(logWarning, "Shoal %s crashed by signal: %d", Version, sig)
+		s.log.raw(logWarning, "\n------ STACK TRACE ------\n")
+		s.log.raw(logWarning, allStacks())
+		s.log.raw(logWarning, "\n=== SHOAL BUG REPORT END. Make sure to include from START to END. ===\n\n")
+	}
+	if exitOnPanic.Load() {
+		os.Exit(1)
+	}
+	signal.Reset(sig)
+	syscall.Kill(os.Getpid(), sig)
+	// The runtime's own handler ends the process; should it not:
+	time.Sleep(time.Second)
+	os.Exit(128 + int(sig))
+}
+
+// allStacks returns the stack of every goroutine.
+func allStacks() string {
+	buf := make([]byte, 64<<10)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// watchdog logs every goroutine's stack each time the cron has not run
+// for watchdog-period milliseconds (the period at least two cron periods,
+// as applyWatchdogPeriod), once per stall; it stops when the period is
+// set back to 0.
+type watchdog struct {
+	period atomic.Int64 // ns, 0 off
+	active atomic.Bool  // the goroutine runs
+}
+
+// setWatchdog applies watchdog-period (ms).
+func (s *Server) setWatchdog(ms int) {
+	w := &s.watchdog
+	if ms > 0 {
+		if min := 2 * 1000 / max(s.cfg.Hz, 1); ms < min {
+			ms = min
+		}
+	}
+	w.period.Store(int64(ms) * int64(time.Millisecond))
+	// Before the first cron run the stall counts from now.
+	s.cron.lastRun.CompareAndSwap(0, time.Now().UnixNano())
+	if ms > 0 && w.active.CompareAndSwap(false, true) {
+		go s.watchdogRun()
+	}
+}
+
+func (s *Server) watchdogRun() {
+	w := &s.watchdog
+	defer w.active.Store(false)
+	reported := int64(0)
+	for {
+		period := time.Duration(w.period.Load())
+		if period == 0 {
+			return
+		}
+		time.Sleep(period / 4)
+		last := s.cron.lastRun.Load()
+		if last == reported || time.Since(time.Unix(0, last)) < period {
+			continue
+		}
+		reported = last
+		s.log.raw(logWarning, "\n--- WATCHDOG TIMER EXPIRED ---\n")
+		s.log.raw(logWarning, allStacks())
+		s.log.raw(logWarning, "--------\n\n")
+	}
+}
