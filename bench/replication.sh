@@ -4,12 +4,17 @@
 #     clients): requests/s, and CPU time per request of the master and of
 #     the replica (utime+stime from /proc/PID/stat, which a busy machine
 #     disturbs less than throughput), median of RUNS interleaved runs.
-#  2. Full sync of KEYS keys (DEBUG POPULATE) to a new replica, disk-based
-#     and diskless: seconds from REPLICAOF until the replica's link is up
-#     with every key loaded, median of RUNS.
+#  2. Full sync of KEYS keys (DEBUG POPULATE) to a new replica: disk-based
+#     (repl-diskless-sync no), diskless (repl-diskless-sync yes, the replica
+#     writing the payload to disk before loading it, repl-diskless-load
+#     disabled) and diskless-load (repl-diskless-sync yes, the replica
+#     loading from the socket, repl-diskless-load on-empty-db): seconds from
+#     REPLICAOF until the replica's link is up with every key loaded,
+#     median of RUNS.
 #   bench/replication.sh
 # Environment: RUNS (default 3), N (SET requests per run, default 200000),
-# PIPELINES (default "1 16"), KEYS (default 1000000).
+# PIPELINES (default "1 16"), KEYS (default 1000000), PARTS (default
+# "set sync": which of the two to run), BASE (first port, default 17400).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -17,6 +22,7 @@ N=${N:-200000}
 PIPELINES=${PIPELINES:-"1 16"}
 KEYS=${KEYS:-1000000}
 BASE=${BASE:-17400}
+PARTS=${PARTS:-"set sync"}
 go build -o bin/ ./cmd/...
 TMP=$(mktemp -d)
 PIDS=()
@@ -39,6 +45,7 @@ waitsync() { # master replica
   while [ "$(field "$2" master_link_status)" != up ] || [ "$(field "$2" slave_repl_offset)" != "$(field "$1" master_repl_offset)" ]; do sleep 0.01; done
 }
 
+if [[ " $PARTS " == *" set "* ]]; then
 echo "== SET with one replica attached (c=50, n=$N)"
 declare -A MPID RPID_ PORTM PORTR
 i=0
@@ -75,21 +82,24 @@ for kind in shoal redis; do
   kill ${MPID[$kind]} ${RPID_[$kind]}
 done
 
+fi
+
+if [[ " $PARTS " == *" sync "* ]]; then
 echo "== Full sync of $KEYS keys to a new replica (seconds)"
-printf '%-6s %10s %10s\n' server disk diskless
+printf '%-6s %10s %10s %14s\n' server disk diskless diskless-load
 i=10
 for kind in shoal redis; do
   bin=./bin/shoal-server; [ $kind = redis ] && bin=redis-server
   out=()
-  for mode in no yes; do
+  for mode in no:disabled yes:disabled yes:on-empty-db; do
     mp=$((BASE + i)); i=$((i + 1))
-    m=$(start $bin $mp --repl-diskless-sync $mode --repl-diskless-sync-delay 0)
+    m=$(start $bin $mp --repl-diskless-sync ${mode%%:*} --repl-diskless-sync-delay 0)
     PIDS+=($m)
     redis-cli -p $mp debug populate "$KEYS" >/dev/null
     times=()
     for _ in $(seq "$RUNS"); do
       rp=$((BASE + i)); i=$((i + 1))
-      r=$(start $bin $rp)
+      r=$(start $bin $rp --repl-diskless-load ${mode#*:})
       PIDS+=($r)
       t0=$(date +%s.%N)
       redis-cli -p $rp replicaof 127.0.0.1 $mp >/dev/null
@@ -101,5 +111,6 @@ for kind in shoal redis; do
     out+=("$(printf '%s\n' "${times[@]}" | median)")
     kill "$m"
   done
-  printf '%-6s %10.2f %10.2f\n' $kind "${out[0]}" "${out[1]}"
+  printf '%-6s %10.2f %10.2f %14.2f\n' $kind "${out[0]}" "${out[1]}" "${out[2]}"
 done
+fi

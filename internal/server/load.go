@@ -218,6 +218,11 @@ func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb
 	return info, err
 }
 
+// maxResizeUnknown bounds the table a RESIZEDB of an image of unknown
+// length may size in advance (2^24 keys: 128 MB of buckets); larger
+// databases grow as they load.
+const maxResizeUnknown = 1 << 24
+
 // rdbLoad is one RDB image being loaded: where its keys go and how.
 type rdbLoad struct {
 	// dbs are the databases the image fills: the dataset's, or a
@@ -269,9 +274,10 @@ func (s *Server) loadImage(r io.Reader, ld *rdbLoad) (rdb.LoadInfo, error) {
 			return nil
 		},
 		ResizeDB: func(keys, _ uint64) {
-			// A hostile size may claim more keys than the file holds:
-			// a record takes at least 3 bytes.
-			if ld.size >= 0 && keys <= uint64(ld.size/3) {
+			// A hostile size may claim more keys than the file holds: a
+			// record takes at least 3 bytes; a stream of unknown length
+			// (a diskless payload) is trusted up to maxResizeUnknown.
+			if (ld.size >= 0 && keys <= uint64(ld.size/3)) || (ld.size < 0 && keys <= maxResizeUnknown) {
 				db.Expand(int(keys))
 			}
 		},

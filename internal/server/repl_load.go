@@ -21,41 +21,42 @@ import (
 )
 
 // A replica's full sync (readSyncBulkPayload): the master's RDB payload is
-// streamed, never held whole in memory, in one of three ways chosen by
+// streamed, never held whole in memory, in one of two ways chosen by
 // repl-diskless-load as useDisklessLoad does:
 //
 //   - to disk (disabled, or on-empty-db over a non-empty dataset): the
-//     payload goes to a temporary file renamed to dbfilename, then that
-//     file is loaded as at start-up, clients answered -LOADING;
-//   - into the dataset (on-empty-db over an empty one): the old data is
-//     dropped and the socket feeds the loader, -LOADING meanwhile;
-//   - into temporary databases (swapdb): the socket feeds a loader that
-//     runs on the link's goroutine without the executor lock, filling
-//     databases nobody else sees, while clients keep being served from the
-//     old dataset; at the end the temporary databases are swapped in under
-//     the lock, or dropped if the transfer failed, the old data untouched.
-//     When the master's replication ID is ours (the same history at a
-//     later point) this is async loading: INFO shows async_loading:1 and
-//     loading:0 and only no-async-loading commands get -LOADING; otherwise
-//     clients get -LOADING as for the other ways (loading:1).
+//     payload goes to a temporary file renamed to dbfilename, then the old
+//     data is dropped and that file loaded as at start-up, clients
+//     answered -LOADING;
+//   - from the socket (swapdb, or on-empty-db over an empty dataset): the
+//     socket feeds a loader that runs on the link's goroutine without the
+//     executor lock, filling temporary databases nobody else sees; at the
+//     end they are swapped in under the lock, or dropped if the transfer
+//     failed, the old data untouched. Meanwhile clients get -LOADING
+//     (loading:1), except under swapdb when the master's replication ID is
+//     ours (the same history at a later point): that is async loading,
+//     INFO shows async_loading:1 and loading:0, clients are served from
+//     the old data and only no-async-loading commands get -LOADING.
 
 // replLoadMode is where a full sync's payload goes.
 type replLoadMode int
 
 const (
 	loadViaDisk replLoadMode = iota
-	loadIntoDataset
-	loadIntoTemp
+	// loadFromSocket over an empty dataset (on-empty-db).
+	loadFromSocket
+	// loadFromSocketSwap keeps the old data to serve or fall back on (swapdb).
+	loadFromSocketSwap
 )
 
 // replLoadModeNow is useDisklessLoad's decision. Called with s.mu held.
 func (s *Server) replLoadModeNow() replLoadMode {
 	switch s.cfg.ReplDisklessLoad {
 	case config.DisklessLoadSwapDB:
-		return loadIntoTemp
+		return loadFromSocketSwap
 	case config.DisklessLoadOnEmptyDB:
 		if s.ks.Size() == 0 {
-			return loadIntoDataset
+			return loadFromSocket
 		}
 	}
 	return loadViaDisk
@@ -80,23 +81,6 @@ func (t *transferReader) Read(p []byte) (int, error) {
 	if err != nil {
 		err = fmt.Errorf("I/O error trying to sync with MASTER: %w", err)
 	}
-	return n, err
-}
-
-// unlockedReader gives up s.mu while it waits for the master, so a loader
-// that holds the lock (into the dataset) never stalls clients on the
-// network; like a loading yield, clients run as clients meanwhile.
-type unlockedReader struct {
-	s *Server
-	r io.Reader
-}
-
-func (u unlockedReader) Read(p []byte) (int, error) {
-	u.s.ks.Loading = false
-	u.s.mu.Unlock()
-	n, err := u.r.Read(p)
-	u.s.mu.Lock()
-	u.s.ks.Loading = true
 	return n, err
 }
 
@@ -142,8 +126,7 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 	}
 	src := &transferReader{rp: rp, nc: nc, br: br, timeout: cfg.timeout}
 	var rest []byte
-	switch mode {
-	case loadViaDisk:
+	if mode == loadViaDisk {
 		if err := s.replReceiveToDisk(src, size, mark, dbfile); err != nil {
 			return err
 		}
@@ -152,35 +135,9 @@ func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg re
 		if rp.link != l {
 			return errRetryLater
 		}
-		_, err = s.replLoadDataset(l, func() ([]byte, error) {
-			f, err := os.Open(dbfile)
-			if err != nil {
-				return nil, err
-			}
-			defer f.Close()
-			s.startLoading(fileSize(dbfile), true)
-			_, err = s.loadRDBFrom(f, fileSize(dbfile), true, false)
-			return nil, err
-		})
-		s.core.Dirty = 0
-	case loadIntoDataset:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if rp.link != l {
-			return errRetryLater
-		}
-		rest, err = s.replLoadDataset(l, func() ([]byte, error) {
-			s.startLoading(max(size, 0), true)
-			r := unlockedReader{s, payloadReader(src, size)}
-			info, err := s.loadRDBFrom(r, size, true, false)
-			if err != nil {
-				return nil, err
-			}
-			return payloadEnd(r, info.Rest, size, mark)
-		})
-		s.core.Dirty = 1
-	case loadIntoTemp:
-		rest, err = s.replLoadTemp(l, src, size, mark, id)
+		err = s.replLoadFile(l, dbfile)
+	} else {
+		rest, err = s.replLoadSocket(l, src, size, mark, mode == loadFromSocketSwap, id)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 	}
@@ -293,12 +250,17 @@ func receivePayload(w io.Writer, src io.Reader, size int64, mark []byte) error {
 	return nil
 }
 
-// replLoadDataset replaces the dataset with the master's: our replicas are
-// dropped, the old data flushed, and load (which calls startLoading) fills
-// the dataset, returning the bytes read past the payload. On failure the
-// half-loaded data is dropped. Called with s.mu held.
-func (s *Server) replLoadDataset(l *replLink, load func() ([]byte, error)) ([]byte, error) {
+// replLoadFile replaces the dataset with the RDB file the master sent:
+// our replicas are dropped, the old data flushed and the file loaded, with
+// -LOADING meanwhile. On failure the half-loaded data is dropped. Called
+// with s.mu held.
+func (s *Server) replLoadFile(l *replLink, dbfile string) error {
 	rp := &s.repl.replica
+	f, err := os.Open(dbfile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	// Our replicas must resync from the new dataset (replicationAttachToNewMaster).
 	s.dropReplicas()
 	s.logf(logNotice, "MASTER <-> REPLICA sync: Flushing old data")
@@ -307,12 +269,16 @@ func (s *Server) replLoadDataset(l *replLink, load func() ([]byte, error)) ([]by
 	s.ks.Loading = true
 	s.ks.Now = time.Now().UnixMilli()
 	// Clients are served while the image loads (-LOADING, INFO's loading
-	// fields; the bus keeps stepping), as readSyncBulkPayload's
-	// rdbLoadRio with processEventsWhileBlocked.
+	// fields; the bus keeps stepping), as rdbLoad with
+	// processEventsWhileBlocked.
 	s.load.abort.Store(false)
-	rest, err := load()
+	s.startLoading(fileSize(dbfile), true)
+	// A replica keeps keys already expired: the master's DEL removes them
+	// (rdbLoad skips them only when iAmMaster).
+	_, err = s.loadRDBFrom(f, fileSize(dbfile), true, false)
 	s.stopLoading()
 	s.ks.Loading = false
+	s.core.Dirty = 0
 	if err == errLoadingStopped {
 		// A signal came during the load: shut down once it has stopped.
 		s.load.abort.Store(false)
@@ -322,15 +288,15 @@ func (s *Server) replLoadDataset(l *replLink, load func() ([]byte, error)) ([]by
 		// Re-pointed while the load let clients and the bus in.
 		s.emptyForSync()
 		rp.haveHistory = false
-		return nil, errRetryLater
+		return errRetryLater
 	}
 	if err != nil {
-		s.logf(logWarning, "Failed trying to load the MASTER synchronization DB: %v", err)
+		s.logf(logWarning, "Failed trying to load the MASTER synchronization DB from disk: %v", err)
 		s.emptyForSync()
 		rp.haveHistory = false
-		return nil, err
+		return err
 	}
-	return rest, nil
+	return nil
 }
 
 // emptyForSync drops the whole dataset and the function libraries before
@@ -346,20 +312,20 @@ func (s *Server) emptyForSync() {
 	}
 }
 
-// replLoadTemp loads the payload into temporary databases on the calling
-// goroutine, without s.mu, and swaps them in; it returns the bytes read
-// past the payload. On failure the temporary databases are dropped and the
-// dataset is the old one. The lock is not held on return.
-func (s *Server) replLoadTemp(l *replLink, src io.Reader, size int64, mark []byte, id string) ([]byte, error) {
+// replLoadSocket loads the payload into temporary databases on the
+// calling goroutine, without s.mu, and swaps them in; it returns the bytes
+// read past the payload. Under swapdb, when id (the master's replication
+// ID) is ours, the old data is served meanwhile instead of -LOADING. On
+// failure the temporary databases are dropped and the dataset is the old
+// one. The lock is not held on return.
+func (s *Server) replLoadSocket(l *replLink, src io.Reader, size int64, mark []byte, swapdb bool, id string) ([]byte, error) {
 	rp := &s.repl.replica
 	s.mu.Lock()
 	if rp.link != l {
 		s.mu.Unlock()
 		return nil, errRetryLater
 	}
-	// The old data is a different point of the same history when the
-	// master's replication ID is ours: serve it meanwhile.
-	async := id == s.repl.ids.ID
+	async := swapdb && id == s.repl.ids.ID
 	s.killJob(jobRDB)
 	s.ks.Now = time.Now().UnixMilli()
 	temp := keyspace.New(len(s.ks.DBs), s.ks.Slotted(), rand.Uint64N)
