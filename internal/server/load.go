@@ -20,6 +20,7 @@ import (
 	"shoal/internal/persist/aof"
 	"shoal/internal/persist/rdb"
 	"shoal/internal/persist/snapshot"
+	"shoal/internal/repl"
 )
 
 // Loading the dataset (loadDataFromDisk): the AOF when appendonly is on,
@@ -172,7 +173,35 @@ func (s *Server) loadDataFromDisk() error {
 		return err
 	}
 	s.logf(logNotice, "DB loaded from disk: %.3f seconds", time.Since(start).Seconds())
+	s.restoreReplInfo()
 	return nil
+}
+
+// restoreReplInfo takes up the replication history the RDB file loaded at
+// start-up recorded, on a replica (replicaof, or a cluster replica): our
+// replication ID and offset become the file's and the history is cached,
+// so the first PSYNC can continue from it (loadDataFromDisk's
+// replicationCacheMasterUsingMyself). Called with s.mu held.
+func (s *Server) restoreReplInfo() {
+	ri := s.rdb.loadedRepl
+	if !ri.valid() {
+		return
+	}
+	if s.cfg.MasterHost == "" && (s.cl == nil || s.cl.st.Myself().IsMaster()) {
+		return
+	}
+	s.repl.ids = repl.NewIDs(ri.id)
+	s.repl.ids.Offset = ri.offset
+	rp := &s.repl.replica
+	rp.haveHistory = true
+	rp.masterDB = ri.db
+	if rp.link != nil {
+		// The replicaof directive started a link while the load let the
+		// loops in: start over with the restored history.
+		s.replCancelLink()
+		rp.state = replConnect
+		s.replConnect()
+	}
 }
 
 // loadRDBFile loads the RDB file at path into the dataset, holding the
@@ -202,7 +231,8 @@ func (s *Server) loadRDBFile(path string, merge bool) error {
 // by the file's (DEBUG RELOAD MERGE) instead of being fatal.
 func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb.LoadInfo, error) {
 	ld := &rdbLoad{
-		dbs: s.ks.DBs, size: size, preamble: preamble, merge: merge,
+		repl: savedReplInfo{offset: -1, db: -1},
+		dbs:  s.ks.DBs, size: size, preamble: preamble, merge: merge,
 		now: s.ks.Now, keyDelay: s.cfg.KeyLoadDelay,
 		limits:   s.core.RDBLimits(),
 		checksum: s.cfg.RDBChecksum && !s.core.Debug.SkipChecksum,
@@ -214,6 +244,7 @@ func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb
 	info, err := s.loadImage(r, ld)
 	if err == nil {
 		s.rdb.loadedKeys, s.rdb.loadedExpired = ld.loaded, ld.expired
+		s.rdb.loadedRepl = ld.repl
 	}
 	return info, err
 }
@@ -241,7 +272,19 @@ type rdbLoad struct {
 	progress func(offset int64) error
 	loaded   int64
 	expired  int64
+	// repl is the replication history the image records.
+	repl savedReplInfo
 }
+
+// savedReplInfo is an image's repl-id, repl-offset and repl-stream-db aux
+// fields (rdbSaveInfo); valid when all three were there.
+type savedReplInfo struct {
+	id     string
+	offset int64
+	db     int
+}
+
+func (ri savedReplInfo) valid() bool { return ri.id != "" && ri.offset != -1 && ri.db != -1 }
 
 // loadImage runs rdb.LoadFrom with ld's handler, logging as rdbLoadRio.
 // It touches nothing of the server beyond ld's callbacks and the log, so
@@ -261,6 +304,18 @@ func (s *Server) loadImage(r io.Reader, ld *rdbLoad) (rdb.LoadInfo, error) {
 				if mem, err := strconv.ParseInt(string(value), 10, 64); err == nil {
 					s.logf(logNotice, "RDB memory usage when created %.2f Mb", float64(mem)/(1024*1024))
 					ld.usedMem(mem)
+				}
+			case "repl-id":
+				if len(value) == repl.IDLen {
+					ld.repl.id = string(value)
+				}
+			case "repl-offset":
+				if off, err := strconv.ParseInt(string(value), 10, 64); err == nil {
+					ld.repl.offset = off
+				}
+			case "repl-stream-db":
+				if db, err := strconv.Atoi(string(value)); err == nil {
+					ld.repl.db = db
 				}
 			}
 			return nil

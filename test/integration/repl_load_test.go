@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,4 +157,37 @@ func TestReplSwapdbNewHistory(t *testing.T) {
 	m.do("CONFIG", "SET", "repl-diskless-sync-delay", "0")
 	waitInSync(t, m, r)
 	sameData(t, m, r)
+}
+
+// TestReplicaRestartPartialResync: an RDB saved by a replica records the
+// replication ID and offset (repl-id, repl-offset, repl-stream-db), and a
+// replica restarted from it continues with a partial resync, from a Shoal
+// and from a redis-server master; a redis-server replica restarted from a
+// Shoal replica's file does too.
+func TestReplicaRestartPartialResync(t *testing.T) {
+	for _, kinds := range [][2]string{{"shoal", "shoal"}, {"redis", "shoal"}, {"shoal", "redis"}} {
+		t.Run(kinds[0]+"-to-"+kinds[1], func(t *testing.T) {
+			m := startRNode(t, kinds[0])
+			dir := t.TempDir()
+			r := startRNode(t, "shoal", "--dir", dir)
+			r.replicaof(t, m)
+			writeMix(t, m, "before")
+			waitInSync(t, m, r)
+			if got := r.do("SAVE"); got != "OK" {
+				t.Fatalf("SAVE: %q", got)
+			}
+			partial, _ := strconv.Atoi(m.info("sync_partial_ok"))
+			r.proc.Stop()
+			writeMix(t, m, "while-down")
+			r2 := startRNode(t, kinds[1], "--dir", dir, "--replicaof", "127.0.0.1", strconv.Itoa(m.port))
+			waitInSync(t, m, r2)
+			sameData(t, m, r2)
+			if got := m.info("sync_full"); got != "1" {
+				t.Errorf("sync_full %s after the restart, want 1 (a partial resync)", got)
+			}
+			if got := m.info("sync_partial_ok"); got != strconv.Itoa(partial+1) {
+				t.Errorf("sync_partial_ok %s after the restart, want %d", got, partial+1)
+			}
+		})
+	}
 }
