@@ -352,7 +352,10 @@ func (s *Server) replLoadSocket(l *replLink, src io.Reader, size int64, mark []b
 		// INFO's loading fields follow every
 		// loading-process-events-interval-bytes.
 		progress: func(off int64) error {
-			if l.canceled.Load() || s.stopping.Load() {
+			if l.canceled.Load() {
+				return errRetryLater
+			}
+			if s.stopping.Load() || s.load.abort.Load() {
 				return errLoadingStopped
 			}
 			if off < nextReport {
@@ -381,6 +384,12 @@ func (s *Server) replLoadSocket(l *replLink, src io.Reader, size int64, mark []b
 	s.mu.Lock()
 	s.stopLoading()
 	s.load.async.Store(false)
+	if s.load.abort.Load() {
+		// A signal came while clients were answered -LOADING: shut down
+		// now that the load has stopped.
+		s.load.abort.Store(false)
+		s.shutdownASAP.Store(int32(syscall.SIGTERM))
+	}
 	var libs *scripting.Set
 	if err == nil && rp.link != l {
 		err = errRetryLater
@@ -396,6 +405,12 @@ func (s *Server) replLoadSocket(l *replLink, src io.Reader, size int64, mark []b
 	}
 	if err != nil {
 		if err != errRetryLater {
+			var le *rdb.LoadError
+			if errors.As(err, &le) && errors.Is(err, rdb.ErrShortRead) {
+				// rdbLoadRio's eoferr: its two lines.
+				s.logf(logWarning, "Short read or OOM loading DB. Unrecoverable error, aborting now.")
+				s.logf(logWarning, "Internal error in RDB reading offset %d, function at rdb.c:3240 -> Unexpected EOF reading RDB file", le.Offset)
+			}
 			s.logf(logWarning, "Failed trying to load the MASTER synchronization DB from socket: %v", err)
 		}
 		s.logf(logNotice, "MASTER <-> REPLICA sync: Discarding temporary DB in background")
@@ -407,7 +422,7 @@ func (s *Server) replLoadSocket(l *replLink, src io.Reader, size int64, mark []b
 	s.dropReplicas()
 	s.killJob(jobRDB)
 	s.logf(logNotice, "MASTER <-> REPLICA sync: Swapping active DB with loaded DB")
-	temp.Now = s.ks.Now
+	temp.Now, temp.Loading = s.ks.Now, false
 	for i, db := range s.ks.DBs {
 		// Watchers of a key the swap changes fail their EXEC, blocked
 		// clients look again, tracked keys are invalidated
