@@ -114,6 +114,7 @@ func TestReplAsyncLoading(t *testing.T) {
 			}
 			// The next transfer completes: the master's data replaces it.
 			m.do("CONFIG", "SET", "rdb-key-save-delay", "0")
+			m.do("CONFIG", "SET", "repl-diskless-sync-delay", "0")
 			waitInSync(t, m, r)
 			if got := r.do("EXISTS", "mykey"); got != "0" {
 				t.Errorf("EXISTS mykey after the swap: %q", got)
