@@ -195,13 +195,6 @@ func (s *Server) restoreReplInfo() {
 	rp := &s.repl.replica
 	rp.haveHistory = true
 	rp.masterDB = ri.db
-	if rp.link != nil {
-		// The replicaof directive started a link while the load let the
-		// loops in: start over with the restored history.
-		s.replCancelLink()
-		rp.state = replConnect
-		s.replConnect()
-	}
 }
 
 // loadRDBFile loads the RDB file at path into the dataset, holding the

@@ -217,7 +217,11 @@ func (s *Server) replMasterLost(c *conn) {
 // replConnect starts a link attempt. Called with s.mu held.
 func (s *Server) replConnect() {
 	rp := &s.repl.replica
-	if rp.link != nil || rp.host == "" || s.stopping.Load() {
+	// Not while a load answers -LOADING (the start-up load, whose yields
+	// let the replicaof directive and the bus in): a full sync would flush
+	// under the loader. The cron connects once it is over, as Redis's
+	// connectWithMaster runs only from replicationCron.
+	if rp.link != nil || rp.host == "" || s.stopping.Load() || s.load.active.Load() {
 		return
 	}
 	l := &replLink{host: rp.host, port: rp.port}
