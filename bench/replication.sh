@@ -4,12 +4,18 @@
 #     clients): requests/s, and CPU time per request of the master and of
 #     the replica (utime+stime from /proc/PID/stat, which a busy machine
 #     disturbs less than throughput), median of RUNS interleaved runs.
-#  2. Full sync of KEYS keys (DEBUG POPULATE) to a new replica, disk-based
-#     and diskless: seconds from REPLICAOF until the replica's link is up
-#     with every key loaded, median of RUNS.
+#  2. Full sync of KEYS keys (DEBUG POPULATE) to a new replica: disk-based
+#     (repl-diskless-sync no), diskless (repl-diskless-sync yes, the replica
+#     writing the payload to disk before loading it, repl-diskless-load
+#     disabled) and diskless-load (repl-diskless-sync yes, the replica
+#     loading from the socket, repl-diskless-load on-empty-db): seconds from
+#     REPLICAOF until the replica's link is up with every key loaded, and
+#     the CPU seconds the master (with Redis's fork child) and the replica
+#     spent meanwhile (which a busy machine disturbs less), median of RUNS.
 #   bench/replication.sh
 # Environment: RUNS (default 3), N (SET requests per run, default 200000),
-# PIPELINES (default "1 16"), KEYS (default 1000000).
+# PIPELINES (default "1 16"), KEYS (default 1000000), PARTS (default
+# "set sync": which of the two to run), BASE (first port, default 17400).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -17,6 +23,7 @@ N=${N:-200000}
 PIPELINES=${PIPELINES:-"1 16"}
 KEYS=${KEYS:-1000000}
 BASE=${BASE:-17400}
+PARTS=${PARTS:-"set sync"}
 go build -o bin/ ./cmd/...
 TMP=$(mktemp -d)
 PIDS=()
@@ -32,6 +39,7 @@ start() { # bin port -> pid (args after port go to the server)
   echo $pid
 }
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; } # clock ticks
+cpuall() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat"; } # with reaped children
 hz=$(getconf CLK_TCK)
 median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 field() { redis-cli -p "$1" info replication | tr -d '\r' | awk -F: -v f="$2" '$1==f{print $2}'; }
@@ -39,6 +47,7 @@ waitsync() { # master replica
   while [ "$(field "$2" master_link_status)" != up ] || [ "$(field "$2" slave_repl_offset)" != "$(field "$1" master_repl_offset)" ]; do sleep 0.01; done
 }
 
+if [[ " $PARTS " == *" set "* ]]; then
 echo "== SET with one replica attached (c=50, n=$N)"
 declare -A MPID RPID_ PORTM PORTR
 i=0
@@ -75,31 +84,40 @@ for kind in shoal redis; do
   kill ${MPID[$kind]} ${RPID_[$kind]}
 done
 
-echo "== Full sync of $KEYS keys to a new replica (seconds)"
-printf '%-6s %10s %10s\n' server disk diskless
+fi
+
+if [[ " $PARTS " == *" sync "* ]]; then
+echo "== Full sync of $KEYS keys to a new replica: wall seconds, and CPU seconds of master (with its fork children) and replica"
+printf '%-6s %-36s %8s %11s %12s\n' server mode wall master_cpu replica_cpu
 i=10
 for kind in shoal redis; do
   bin=./bin/shoal-server; [ $kind = redis ] && bin=redis-server
-  out=()
-  for mode in no yes; do
+  for mode in no:disabled yes:disabled yes:on-empty-db; do
     mp=$((BASE + i)); i=$((i + 1))
-    m=$(start $bin $mp --repl-diskless-sync $mode --repl-diskless-sync-delay 0)
+    m=$(start $bin $mp --repl-diskless-sync ${mode%%:*} --repl-diskless-sync-delay 0)
     PIDS+=($m)
     redis-cli -p $mp debug populate "$KEYS" >/dev/null
-    times=()
+    times=() mcpu=() rcpu=()
     for _ in $(seq "$RUNS"); do
       rp=$((BASE + i)); i=$((i + 1))
-      r=$(start $bin $rp)
+      r=$(start $bin $rp --repl-diskless-load ${mode#*:})
       PIDS+=($r)
+      m0=$(cpuall $m) r0=$(cpu $r)
       t0=$(date +%s.%N)
       redis-cli -p $rp replicaof 127.0.0.1 $mp >/dev/null
       while [ "$(field $rp master_link_status)" != up ] || [ "$(redis-cli -p $rp dbsize)" != "$KEYS" ]; do sleep 0.01; done
       t1=$(date +%s.%N)
+      # Redis's fork child is counted once reaped (cutime/cstime).
+      while [ "$(redis-cli -p $mp info persistence | tr -d '\r' | grep -c 'rdb_bgsave_in_progress:1')" != 0 ]; do sleep 0.01; done
+      m1=$(cpuall $m) r1=$(cpu $r)
       times+=("$(echo "$t1 - $t0" | bc -l)")
+      mcpu+=("$(echo "($m1 - $m0) / $hz" | bc -l)")
+      rcpu+=("$(echo "($r1 - $r0) / $hz" | bc -l)")
       kill "$r"
     done
-    out+=("$(printf '%s\n' "${times[@]}" | median)")
+    printf '%-6s %-36s %8.2f %11.2f %12.2f\n' $kind "diskless-sync ${mode%%:*}, load ${mode#*:}" \
+      "$(printf '%s\n' "${times[@]}" | median)" "$(printf '%s\n' "${mcpu[@]}" | median)" "$(printf '%s\n' "${rcpu[@]}" | median)"
     kill "$m"
   done
-  printf '%-6s %10.2f %10.2f\n' $kind "${out[0]}" "${out[1]}"
 done
+fi

@@ -162,7 +162,7 @@ func restoreCommand(c *Client) {
 			c.RewriteArgv(append(argv, argABSTTL)...)
 		}
 	}
-	c.Core.setAccess(e, idle, freq)
+	c.Core.AccessClock().setAccess(e, idle, freq)
 	c.Modified(key, 1)
 	c.Notify(NotifyGeneric, "restore", key)
 	c.Simple("OK")

@@ -14,6 +14,27 @@ func (core *Core) RDBLimits() rdb.Limits { return dumpLimits(&core.Limits) }
 // LFU frequency stored with it (-1 when absent). It reports false, and
 // creates nothing, when the key already exists.
 func (core *Core) LoadKey(db *keyspace.DB, key []byte, v rdb.Value, expireMs, idle, freq int64) bool {
+	return LoadKeyAt(core.AccessClock(), db, key, v, expireMs, idle, freq)
+}
+
+// AccessClock is what a loaded key's access time is computed from: the
+// eviction policy's kind and the clocks of the moment.
+type AccessClock struct {
+	LFU bool
+	Now int64
+	LRU uint32
+}
+
+// AccessClock reads the policy and the clocks now. A load that runs
+// without the executor lock (a replica's load into temporary databases)
+// takes it once, under the lock, and passes it to LoadKeyAt.
+func (core *Core) AccessClock() AccessClock {
+	return AccessClock{LFU: core.PolicyIsLFU(), Now: core.KS.Now, LRU: core.KS.LRUClock()}
+}
+
+// LoadKeyAt is LoadKey with the access clock given: it touches nothing but
+// db, so it may run on databases no other goroutine sees.
+func LoadKeyAt(clock AccessClock, db *keyspace.DB, key []byte, v rdb.Value, expireMs, idle, freq int64) bool {
 	e := db.AddNew(key, v.Type)
 	if e == nil {
 		return false
@@ -27,7 +48,7 @@ func (core *Core) LoadKey(db *keyspace.DB, key []byte, v rdb.Value, expireMs, id
 	if expireMs != 0 {
 		db.SetExpire(e, expireMs)
 	}
-	core.setAccess(e, idle, freq)
+	clock.setAccess(e, idle, freq)
 	db.Keyspace().Settle()
 	return true
 }
@@ -35,15 +56,15 @@ func (core *Core) LoadKey(db *keyspace.DB, key []byte, v rdb.Value, expireMs, id
 // setAccess sets e's access clock from a stored idle time in seconds or LFU
 // frequency (-1 when absent), as RESTORE's IDLETIME/FREQ and the RDB
 // loader do: the one that matches the maxmemory policy is used.
-func (core *Core) setAccess(e *keyspace.Entry, idle, freq int64) {
-	if core.PolicyIsLFU() {
+func (clock AccessClock) setAccess(e *keyspace.Entry, idle, freq int64) {
+	if clock.LFU {
 		if freq >= 0 {
-			e.LRU = uint32((core.KS.Now/60000)&65535)<<8 | uint32(freq)
+			e.LRU = uint32((clock.Now/60000)&65535)<<8 | uint32(freq)
 		}
 		return
 	}
 	if idle >= 0 {
-		abs := int64(core.KS.LRUClock()) - idle
+		abs := int64(clock.LRU) - idle
 		if abs < 0 {
 			abs += lruClockMax
 		}

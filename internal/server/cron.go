@@ -114,6 +114,12 @@ func (s *Server) cronIfDue() {
 	if s.load.active.Load() || s.script.busy.Load() {
 		// Not while the dataset loads (Redis runs only whileBlockedCron
 		// then), nor under a timed-out script: nothing may change under it.
+		// The next run moves a period on all the same, so that loop 0
+		// waits in epoll instead of polling it with a zero timeout: a
+		// spinning loop took one of two cores from the loader.
+		if now := time.Now(); !now.Before(s.cron.next) {
+			s.cron.next = now.Add(s.cron.period)
+		}
 		return
 	}
 	if s.evict.procRunning.Load() {

@@ -98,6 +98,10 @@ func (s *Server) processCommand(c *conn) {
 		s.rejectCommand(c, rerr.Loading)
 		return
 	}
+	if s.load.async.Load() && (cmd.Has(command.FlagNoAsyncLoading) || (cmd.Name == "exec" && c.multi.has(command.FlagNoAsyncLoading))) {
+		s.rejectCommand(c, rerr.Loading)
+		return
+	}
 	if s.script.timedOut && !cmd.Has(command.FlagAllowBusy) {
 		s.rejectCommand(c, s.busyReply())
 		return

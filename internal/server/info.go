@@ -276,7 +276,7 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 		total = int64(s.ks.Size())
 	}
 	field(b, "loading", boolInt(s.load.active.Load()))
-	field(b, "async_loading", 0)
+	field(b, "async_loading", boolInt(s.load.async.Load()))
 	field(b, "current_cow_peak", 0)
 	field(b, "current_cow_size", 0)
 	field(b, "current_cow_size_age", 0)
@@ -314,7 +314,7 @@ func (s *Server) infoPersistence(b *strings.Builder) {
 		field(b, "aof_pending_bio_fsync", a.bioPending.Load())
 		field(b, "aof_delayed_fsync", a.delayedFsync)
 	}
-	if s.load.active.Load() {
+	if s.load.active.Load() || s.load.async.Load() {
 		s.loadingInfo(b)
 	}
 }

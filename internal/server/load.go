@@ -16,9 +16,11 @@ import (
 
 	"shoal/internal/command"
 	"shoal/internal/config"
+	"shoal/internal/keyspace"
 	"shoal/internal/persist/aof"
 	"shoal/internal/persist/rdb"
 	"shoal/internal/persist/snapshot"
+	"shoal/internal/repl"
 )
 
 // Loading the dataset (loadDataFromDisk): the AOF when appendonly is on,
@@ -33,8 +35,12 @@ import (
 // persistence. Guarded by s.mu except active, which the loops and the
 // cron read without it.
 type loadState struct {
-	// active is server.loading while the start-up load runs.
+	// active is server.loading while a load that answers -LOADING runs.
 	active atomic.Bool
+	// async is server.async_loading: a replica loads its master's
+	// payload into temporary databases and serves the old data meanwhile
+	// (repl_load.go).
+	async atomic.Bool
 	// abort is set by a shutdown signal during loading: the loader stops
 	// at its next yield (whileBlockedCron's shutdown_asap).
 	abort atomic.Bool
@@ -167,7 +173,28 @@ func (s *Server) loadDataFromDisk() error {
 		return err
 	}
 	s.logf(logNotice, "DB loaded from disk: %.3f seconds", time.Since(start).Seconds())
+	s.restoreReplInfo()
 	return nil
+}
+
+// restoreReplInfo takes up the replication history the RDB file loaded at
+// start-up recorded, on a replica (replicaof, or a cluster replica): our
+// replication ID and offset become the file's and the history is cached,
+// so the first PSYNC can continue from it (loadDataFromDisk's
+// replicationCacheMasterUsingMyself). Called with s.mu held.
+func (s *Server) restoreReplInfo() {
+	ri := s.rdb.loadedRepl
+	if !ri.valid() {
+		return
+	}
+	if s.cfg.MasterHost == "" && (s.cl == nil || s.cl.st.Myself().IsMaster()) {
+		return
+	}
+	s.repl.ids = repl.NewIDs(ri.id)
+	s.repl.ids.Offset = ri.offset
+	rp := &s.repl.replica
+	rp.haveHistory = true
+	rp.masterDB = ri.db
 }
 
 // loadRDBFile loads the RDB file at path into the dataset, holding the
@@ -196,9 +223,69 @@ func (s *Server) loadRDBFile(path string, merge bool) error {
 // them (rdbLoadRio). With merge a key already in the dataset is replaced
 // by the file's (DEBUG RELOAD MERGE) instead of being fatal.
 func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb.LoadInfo, error) {
-	db := s.ks.DBs[0]
-	var loaded, expired, emptySkipped int64
-	now := s.ks.Now
+	ld := &rdbLoad{
+		repl: savedReplInfo{offset: -1, db: -1},
+		dbs:  s.ks.DBs, size: size, preamble: preamble, merge: merge,
+		now: s.ks.Now, keyDelay: s.cfg.KeyLoadDelay,
+		limits:   s.core.RDBLimits(),
+		checksum: s.cfg.RDBChecksum && !s.core.Debug.SkipChecksum,
+		loadKey:  s.core.LoadKey,
+		function: func(code []byte) error { return s.loadFunction(code, merge) },
+		usedMem:  func(mem int64) { s.load.rdbUsedMem = mem },
+		progress: s.loadingProgress,
+	}
+	info, err := s.loadImage(r, ld)
+	if err == nil {
+		s.rdb.loadedKeys, s.rdb.loadedExpired = ld.loaded, ld.expired
+		s.rdb.loadedRepl = ld.repl
+	}
+	return info, err
+}
+
+// maxResizeUnknown bounds the table a RESIZEDB of an image of unknown
+// length may size in advance (2^24 keys: 128 MB of buckets); larger
+// databases grow as they load.
+const maxResizeUnknown = 1 << 24
+
+// rdbLoad is one RDB image being loaded: where its keys go and how.
+type rdbLoad struct {
+	// dbs are the databases the image fills: the dataset's, or a
+	// replica's temporary ones (repl_load.go).
+	dbs      []*keyspace.DB
+	size     int64
+	preamble bool
+	merge    bool
+	now      int64
+	keyDelay int
+	limits   rdb.Limits
+	checksum bool
+	loadKey  func(db *keyspace.DB, key []byte, v rdb.Value, expireMs, idle, freq int64) bool
+	function func(code []byte) error
+	usedMem  func(mem int64)
+	progress func(offset int64) error
+	loaded   int64
+	expired  int64
+	// emptySkipped counts the empty keys left out (rdbLoadObject).
+	emptySkipped int64
+	// repl is the replication history the image records.
+	repl savedReplInfo
+}
+
+// savedReplInfo is an image's repl-id, repl-offset and repl-stream-db aux
+// fields (rdbSaveInfo); valid when all three were there.
+type savedReplInfo struct {
+	id     string
+	offset int64
+	db     int
+}
+
+func (ri savedReplInfo) valid() bool { return ri.id != "" && ri.offset != -1 && ri.db != -1 }
+
+// loadImage runs rdb.LoadFrom with ld's handler, logging as rdbLoadRio.
+// It touches nothing of the server beyond ld's callbacks and the log, so
+// it may run without s.mu when they do too.
+func (s *Server) loadImage(r io.Reader, ld *rdbLoad) (rdb.LoadInfo, error) {
+	db := ld.dbs[0]
 	h := &rdb.Handler{
 		Aux: func(key, value []byte) error {
 			switch string(key) {
@@ -211,31 +298,44 @@ func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb
 			case "used-mem":
 				if mem, err := strconv.ParseInt(string(value), 10, 64); err == nil {
 					s.logf(logNotice, "RDB memory usage when created %.2f Mb", float64(mem)/(1024*1024))
-					s.load.rdbUsedMem = mem
+					ld.usedMem(mem)
+				}
+			case "repl-id":
+				if len(value) == repl.IDLen {
+					ld.repl.id = string(value)
+				}
+			case "repl-offset":
+				if off, err := strconv.ParseInt(string(value), 10, 64); err == nil {
+					ld.repl.offset = off
+				}
+			case "repl-stream-db":
+				if db, err := strconv.Atoi(string(value)); err == nil {
+					ld.repl.db = db
 				}
 			}
 			return nil
 		},
-		Function: func(code []byte) error { return s.loadFunction(code, merge) },
+		Function: ld.function,
 		SelectDB: func(id int) error {
-			if id >= len(s.ks.DBs) {
-				return fmt.Errorf("FATAL: Data file was created with a Redis server configured to handle more than %d databases. Exiting\n", len(s.ks.DBs))
+			if id >= len(ld.dbs) {
+				return fmt.Errorf("FATAL: Data file was created with a Redis server configured to handle more than %d databases. Exiting\n", len(ld.dbs))
 			}
-			db = s.ks.DBs[id]
+			db = ld.dbs[id]
 			return nil
 		},
 		ResizeDB: func(keys, _ uint64) {
-			// A hostile size may claim more keys than the file holds:
-			// a record takes at least 3 bytes.
-			if size >= 0 && keys <= uint64(size/3) {
+			// A hostile size may claim more keys than the file holds: a
+			// record takes at least 3 bytes; a stream of unknown length
+			// (a diskless payload) is trusted up to maxResizeUnknown.
+			if (ld.size >= 0 && keys <= uint64(ld.size/3)) || (ld.size < 0 && keys <= maxResizeUnknown) {
 				db.Expand(int(keys))
 			}
 		},
 		Entry: func(key []byte, v rdb.Value, expireMs int64, meta rdb.RecordMeta) error {
 			if expireMs == -1 {
 				expireMs = 0
-			} else if !preamble && expireMs < now {
-				expired++
+			} else if !ld.preamble && expireMs < ld.now {
+				ld.expired++
 				return nil
 			} else if expireMs == 0 {
 				expireMs = 1
@@ -247,26 +347,26 @@ func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb
 			if meta.HasFreq {
 				freq = int64(meta.Freq)
 			}
-			if merge {
+			if ld.merge {
 				db.Delete(key)
 			}
-			if d := s.cfg.KeyLoadDelay; d != 0 {
-				time.Sleep(keyDelay(d))
+			if ld.keyDelay != 0 {
+				time.Sleep(keyDelay(ld.keyDelay))
 			}
-			if !s.core.LoadKey(db, key, v, expireMs, idle, freq) {
+			if !ld.loadKey(db, key, v, expireMs, idle, freq) {
 				return fmt.Errorf("RDB has duplicated key '%s' in DB %d", key, db.ID)
 			}
-			loaded++
+			ld.loaded++
 			return nil
 		},
 		EmptyKey: func(key []byte) {
-			if emptySkipped++; emptySkipped <= 10 {
+			if ld.emptySkipped++; ld.emptySkipped <= 10 {
 				s.logf(logWarning, "rdbLoadObject skipping empty key: %s", key)
 			}
 		},
-		Progress: s.loadingProgress,
+		Progress: ld.progress,
 	}
-	info, err := rdb.LoadFrom(r, size, s.core.RDBLimits(), s.cfg.RDBChecksum && !s.core.Debug.SkipChecksum, h)
+	info, err := rdb.LoadFrom(r, ld.size, ld.limits, ld.checksum, h)
 	if err != nil {
 		var le *rdb.LoadError
 		if errors.As(err, &le) && errors.Is(err, rdb.ErrWrongChecksum) {
@@ -275,11 +375,10 @@ func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb
 		}
 		return info, err
 	}
-	s.rdb.loadedKeys, s.rdb.loadedExpired = loaded, expired
-	if emptySkipped > 0 {
-		s.logf(logWarning, "Done loading RDB, keys loaded: %d, keys expired: %d, empty keys skipped: %d.", loaded, expired, emptySkipped)
+	if ld.emptySkipped > 0 {
+		s.logf(logWarning, "Done loading RDB, keys loaded: %d, keys expired: %d, empty keys skipped: %d.", ld.loaded, ld.expired, ld.emptySkipped)
 	} else {
-		s.logf(logNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", loaded, expired)
+		s.logf(logNotice, "Done loading RDB, keys loaded: %d, keys expired: %d.", ld.loaded, ld.expired)
 	}
 	return info, nil
 }

@@ -24,6 +24,16 @@ type multiState struct {
 // whose link is down.
 func (m *multiState) denyStale() bool { return m.staleDenied }
 
+// has reports whether a queued command has flag (EXEC's cmd_flags).
+func (m *multiState) has(flag uint64) bool {
+	for _, q := range m.queue {
+		if q.cmd.Has(flag) {
+			return true
+		}
+	}
+	return false
+}
+
 type queuedCommand struct {
 	cmd  *command.Command
 	argv [][]byte

@@ -60,6 +60,9 @@ type rdbState struct {
 	jobs           int64 // background jobs started, for unique temp names
 
 	loadedKeys, loadedExpired int64
+	// loadedRepl is the replication history the last image loaded
+	// recorded.
+	loadedRepl savedReplInfo
 }
 
 // errJobCanceled is the outcome of a job stopped by SHUTDOWN, FLUSHALL or
@@ -84,18 +87,44 @@ func (s *Server) rdbEncoder(aofBase bool) *rdb.Encoder {
 	if aofBase {
 		base = "1"
 	}
+	aux := []rdb.Aux{
+		{Key: "redis-ver", Value: redisVersion},
+		{Key: "redis-bits", Value: "64"},
+		{Key: "ctime", Value: strconv.FormatInt(time.Now().Unix(), 10)},
+		{Key: "used-mem", Value: strconv.FormatUint(s.usedMemory(), 10)},
+	}
+	if db, ok := s.replStreamDB(); ok && !aofBase {
+		// The replication history the image is a point of, so that a
+		// replica restarted from it can continue with PSYNC (rdbSaveInfoAuxFields).
+		aux = append(aux,
+			rdb.Aux{Key: "repl-stream-db", Value: strconv.Itoa(db)},
+			rdb.Aux{Key: "repl-id", Value: s.repl.ids.ID},
+			rdb.Aux{Key: "repl-offset", Value: strconv.FormatInt(s.repl.ids.Offset, 10)})
+	}
+	aux = append(aux, rdb.Aux{Key: "aof-base", Value: base})
 	return &rdb.Encoder{
-		Aux: []rdb.Aux{
-			{Key: "redis-ver", Value: redisVersion},
-			{Key: "redis-bits", Value: "64"},
-			{Key: "ctime", Value: strconv.FormatInt(time.Now().Unix(), 10)},
-			{Key: "used-mem", Value: strconv.FormatUint(s.usedMemory(), 10)},
-			{Key: "aof-base", Value: base},
-		},
+		Aux:       aux,
 		Meta:      s.recordMetaFunc(),
 		Compress:  s.cfg.RDBCompression,
 		Functions: s.functionCodes(),
 	}
+}
+
+// replStreamDB is rdbPopulateSaveInfo: whether an image records the
+// replication history, and the database the stream had selected. A master
+// does once it has a backlog (it is in a replication chain); a replica
+// when it has a master or a cached one.
+func (s *Server) replStreamDB() (int, bool) {
+	rp := &s.repl.replica
+	switch {
+	case rp.host == "" && s.repl.backlog != nil:
+		return max(s.repl.selDB, 0), true
+	case rp.master != nil:
+		return rp.master.DB.ID, true
+	case rp.host != "" && rp.haveHistory:
+		return rp.masterDB, true
+	}
+	return 0, false
 }
 
 // recordMetaFunc returns what computes the eviction metadata saved with a

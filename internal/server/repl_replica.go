@@ -2,11 +2,9 @@ package server
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"shoal/internal/command"
-	"shoal/internal/config"
 	"shoal/internal/keyspace"
 	"shoal/internal/repl"
 	"shoal/internal/rerr"
@@ -220,7 +217,11 @@ func (s *Server) replMasterLost(c *conn) {
 // replConnect starts a link attempt. Called with s.mu held.
 func (s *Server) replConnect() {
 	rp := &s.repl.replica
-	if rp.link != nil || rp.host == "" || s.stopping.Load() {
+	// Not while a load answers -LOADING (the start-up load, whose yields
+	// let the replicaof directive and the bus in): a full sync would flush
+	// under the loader. The cron connects once it is over, as Redis's
+	// connectWithMaster runs only from replicationCron.
+	if rp.link != nil || rp.host == "" || s.stopping.Load() || s.load.active.Load() {
 		return
 	}
 	l := &replLink{host: rp.host, port: rp.port}
@@ -232,8 +233,6 @@ func (s *Server) replConnect() {
 		timeout:   time.Duration(s.cfg.ReplTimeout) * time.Second,
 		bind:      s.cfg.BindSourceAddr,
 		noDelay:   !s.cfg.ReplDisableTCPNoDelay,
-		diskLoad:  s.cfg.ReplDisklessLoad == config.DisklessLoadDisabled,
-		dbfile:    s.cfg.DBFilename,
 		replid:    s.repl.ids.ID,
 		offset:    s.repl.ids.Offset,
 		continues: rp.haveHistory,
@@ -245,17 +244,16 @@ func (s *Server) replConnect() {
 // replLinkConfig is what a link attempt reads of the configuration and
 // state, taken under the lock when it starts.
 type replLinkConfig struct {
-	auth, user        string
-	port              int
-	announceIP        string
-	announcePort      int
-	timeout           time.Duration
-	bind              string
-	noDelay, diskLoad bool
-	dbfile            string
-	replid            string
-	offset            int64
-	continues         bool
+	auth, user   string
+	port         int
+	announceIP   string
+	announcePort int
+	timeout      time.Duration
+	bind         string
+	noDelay      bool
+	replid       string
+	offset       int64
+	continues    bool
 	// failover: PSYNC carries FAILOVER, so the target promotes itself.
 	failover bool
 }
@@ -460,162 +458,17 @@ func (s *Server) replContinue(l *replLink, nc net.Conn, br *bufio.Reader, id str
 		s.dropReplicas()
 	}
 	s.logf(logNotice, "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
-	if err := s.replAdoptMaster(nc, br, s.repl.replica.masterDB); err != nil {
+	if err := s.replAdoptMaster(nc, br, nil, s.repl.replica.masterDB); err != nil {
 		return err
 	}
 	*ok = true
 	return nil
-}
-
-// replFullSync reads the master's RDB and loads it.
-func (s *Server) replFullSync(l *replLink, nc net.Conn, br *bufio.Reader, cfg replLinkConfig, id string, off int64, ok *bool) error {
-	rp := &s.repl.replica
-	s.mu.Lock()
-	if rp.link == l {
-		rp.state = replTransfer
-		// The cron times the transfer from here, not from a previous
-		// transfer's last read (or 0 on a fresh process).
-		rp.transferLastIO.Store(time.Now().UnixMilli())
-		rp.transferRead.Store(0)
-		rp.transferSize.Store(0)
-	}
-	s.mu.Unlock()
-	pre, err := readLine(br, nc, cfg.timeout)
-	if err != nil {
-		return err
-	}
-	if pre[0] == '-' {
-		return fmt.Errorf("MASTER aborted replication with an error: %s", pre)
-	}
-	size, mark, err := repl.ParseBulkPreamble([]byte(pre))
-	if err != nil {
-		return fmt.Errorf("Bad protocol from MASTER, the first byte is not '$' (we received '%s'), are you sure the host and port are right?", pre)
-	}
-	now := time.Now().UnixMilli()
-	rp.transferLastIO.Store(now)
-	rp.transferRead.Store(0)
-	rp.transferSize.Store(max(size, 0))
-	var data []byte
-	if size >= 0 {
-		s.logf(logNotice, "MASTER <-> REPLICA sync: receiving %d bytes from master to disk", size)
-		data = make([]byte, 0, min(size, 64<<20))
-		buf := make([]byte, 256<<10)
-		for int64(len(data)) < size {
-			nc.SetReadDeadline(time.Now().Add(cfg.timeout))
-			want := min(int64(len(buf)), size-int64(len(data)))
-			n, err := br.Read(buf[:want])
-			if n > 0 {
-				data = append(data, buf[:n]...)
-				rp.transferRead.Store(int64(len(data)))
-				rp.transferLastIO.Store(time.Now().UnixMilli())
-			}
-			if err != nil {
-				return fmt.Errorf("I/O error trying to sync with MASTER: %w", err)
-			}
-		}
-	} else {
-		s.logf(logNotice, "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk")
-		sc := repl.NewEOFScanner(mark)
-		buf := make([]byte, 256<<10)
-		for done := false; !done; {
-			nc.SetReadDeadline(time.Now().Add(cfg.timeout))
-			n, err := br.Read(buf)
-			if n > 0 {
-				data, done = sc.Write(data, buf[:n])
-				rp.transferRead.Add(int64(n))
-				rp.transferLastIO.Store(time.Now().UnixMilli())
-			}
-			if err != nil && !done {
-				return fmt.Errorf("I/O error trying to sync with MASTER: %w", err)
-			}
-		}
-	}
-	if cfg.diskLoad {
-		// repl-diskless-load disabled: the payload becomes dbfilename, as
-		// Redis renames its transfer file before loading it.
-		tmp := fmt.Sprintf("temp-%d.%d.rdb", time.Now().Unix(), pid)
-		if err := os.WriteFile(tmp, data, 0o644); err != nil {
-			return fmt.Errorf("Failed trying to write the temp DB to disk: %v", err)
-		}
-		if err := os.Rename(tmp, cfg.dbfile); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("Failed trying to rename the temp DB into %s in MASTER <-> REPLICA synchronization: %v", cfg.dbfile, err)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if rp.link != l {
-		return errRetryLater
-	}
-	s.logf(logNotice, "MASTER <-> REPLICA sync: Flushing old data")
-	// Our replicas must resync from the new dataset (replicationAttachToNewMaster).
-	s.dropReplicas()
-	s.emptyForSync()
-	s.logf(logNotice, "MASTER <-> REPLICA sync: Loading DB in memory")
-	s.ks.Loading = true
-	s.ks.Now = time.Now().UnixMilli()
-	// Clients are served while the image loads (-LOADING, INFO's loading
-	// fields; the bus keeps stepping), as readSyncBulkPayload's
-	// rdbLoadRio with processEventsWhileBlocked.
-	s.load.abort.Store(false)
-	s.startLoading(int64(len(data)), true)
-	// A replica keeps keys already expired: the master's DEL removes them
-	// (rdbLoad skips them only when iAmMaster).
-	_, err = s.loadRDBFrom(bytes.NewReader(data), int64(len(data)), true, false)
-	s.stopLoading()
-	s.ks.Loading = false
-	s.core.Dirty = 0
-	if err == errLoadingStopped {
-		// A signal came during the load: shut down once it has stopped.
-		s.load.abort.Store(false)
-		s.shutdownASAP.Store(int32(syscall.SIGTERM))
-	}
-	if err == nil && rp.link != l {
-		// Re-pointed while the load let clients and the bus in.
-		s.emptyForSync()
-		rp.haveHistory = false
-		return errRetryLater
-	}
-	if err != nil {
-		s.logf(logWarning, "Failed trying to load the MASTER synchronization DB from socket: %v", err)
-		s.emptyForSync()
-		rp.haveHistory = false
-		return err
-	}
-	s.repl.ids = repl.NewIDs(id)
-	s.repl.ids.Offset = off
-	s.createBacklog()
-	rp.haveHistory = true
-	if s.aof.enabled() {
-		// The AOF must describe the new dataset: rewrite it
-		// (restartAOFAfterSYNC).
-		s.stopAppendOnly()
-		if err := s.startAppendOnly(); err != nil {
-			s.logf(logWarning, "Failed enabling the AOF after successful master synchronization: %v", err)
-		}
-	}
-	s.logf(logNotice, "MASTER <-> REPLICA sync: Finished with success")
-	if err := s.replAdoptMaster(nc, br, 0); err != nil {
-		return err
-	}
-	*ok = true
-	return nil
-}
-
-// emptyForSync drops the whole dataset before loading the master's
-// (emptyData). Called with s.mu held.
-func (s *Server) emptyForSync() {
-	s.killJob(jobRDB)
-	for _, db := range s.ks.DBs {
-		s.signalFlushedDB(db)
-		db.Flush()
-	}
 }
 
 // replAdoptMaster turns the link into the master client on an event
-// loop: bytes already read past the handshake are its first input. Called
-// with s.mu held.
-func (s *Server) replAdoptMaster(nc net.Conn, br *bufio.Reader, dbid int) error {
+// loop: bytes already read past the handshake (pre, then what br holds)
+// are its first input. Called with s.mu held.
+func (s *Server) replAdoptMaster(nc net.Conn, br *bufio.Reader, pre []byte, dbid int) error {
 	raw, err := nc.(syscall.Conn).SyscallConn()
 	if err != nil {
 		return err
@@ -633,8 +486,8 @@ func (s *Server) replAdoptMaster(nc net.Conn, br *bufio.Reader, dbid int) error 
 	if derr != nil {
 		return derr
 	}
-	leftover, _ := br.Peek(br.Buffered())
-	leftover = append([]byte(nil), leftover...)
+	buffered, _ := br.Peek(br.Buffered())
+	leftover := append(append([]byte(nil), pre...), buffered...)
 	nc.Close()
 	syscall.SetNonblock(fd, true)
 	l := s.loops[s.nextLoop%len(s.loops)]
