@@ -114,20 +114,13 @@ func configSetCommand(s *Server, c *conn) {
 		return
 	}
 	pairs := make([][2]string, 0, (len(c.Argv)-2)/2)
-	loading := s.load.active.Load() || s.load.async.Load()
 	for i := 2; i < len(c.Argv); i += 2 {
-		name := strings.ToLower(string(c.Argv[i]))
-		if loading && (name == "appendonly" || name == "repl-diskless-load" || name == "dir") {
-			// DENY_LOADING_CONFIG: Redis answers -LOADING first.
-			c.Error(rerr.Loading)
-			return
-		}
 		pairs = append(pairs, [2]string{string(c.Argv[i]), string(c.Argv[i+1])})
 		if config.Sensitive(string(c.Argv[i])) {
 			c.Redact(i + 1)
 		}
 	}
-	if err := s.cfg.SetAs(pairs, c.isLocal(), s.load.active.Load()); err != nil {
+	if err := s.cfg.SetAs(pairs, c.isLocal(), s.load.active.Load() || s.load.async.Load()); err != nil {
 		c.Error(rerr.Line(err.Error()))
 		return
 	}
