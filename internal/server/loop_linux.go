@@ -72,6 +72,13 @@ func (l *loop) wake() {
 	syscall.Write(l.evfd, (*[8]byte)(unsafe.Pointer(&one))[:])
 }
 
+// notify wakes the loop from a goroutine that does not hold srv.mu (a
+// background job's step request); the loop sees it as a wake-up.
+func (l *loop) notify() {
+	one := uint64(1)
+	syscall.Write(l.evfd, (*[8]byte)(unsafe.Pointer(&one))[:])
+}
+
 // run is the loop body; it returns when the server shuts down.
 func (l *loop) run(wg *sync.WaitGroup) {
 	defer wg.Done()
@@ -84,6 +91,10 @@ func (l *loop) run(wg *sync.WaitGroup) {
 	srv.mu.Unlock()
 	if err := pinThread(cpus); err != nil {
 		srv.logf(logWarning, "Unable to pin loop %d to server_cpulist %s: %v", l.id, cpus, err)
+	}
+	if l.id == 0 {
+		srv.rdb.stepLoop.Store(l)
+		defer srv.rdb.stepLoop.Store(nil)
 	}
 	for {
 		timeout := -1
@@ -125,6 +136,9 @@ func (l *loop) handleEvent(ev *syscall.EpollEvent) {
 		srv.mu.Lock()
 		l.woken = 0
 		l.adoptHandoff()
+		if l.id == 0 {
+			srv.runStepRequest()
+		}
 		srv.mu.Unlock()
 	case l.id == 0 && srv.isListener(fd):
 		srv.acceptAll(fd)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"strconv"
 	"strings"
@@ -60,6 +61,11 @@ type rdbState struct {
 	jobs           int64 // background jobs started, for unique temp names
 
 	loadedKeys, loadedExpired int64
+
+	// stepLoop is loop 0 while it runs, which takes background jobs'
+	// steps (stepReq) between its passes.
+	stepLoop atomic.Pointer[loop]
+	stepReq  atomic.Pointer[stepRequest]
 }
 
 // errJobCanceled is the outcome of a job stopped by SHUTDOWN, FLUSHALL or
@@ -168,44 +174,63 @@ func (s *Server) writeImage(snap *snapshot.Snapshot, path string, trailer, check
 // streamImage writes snap to w step by step, completing it with the RDB
 // trailer (EOF and CRC-64) when trailer is set: the fork-less image of the
 // live keyspace that BGSAVE, the AOF rewrite and a master's full sync
-// write. In the background (bg), each step takes s.mu (which the caller
-// must not hold) only to claim keys; encoding, compression and the write
-// happen without it. Otherwise the caller holds s.mu throughout. canceled,
-// when non-nil and set, stops the image early with errJobCanceled; written,
-// when non-nil, is told the size of every write (incremental fsync). On
-// error the snapshot is aborted.
+// write. In the background (bg), each step runs under s.mu (which the
+// caller must not hold) only to claim keys, on loop 0 (runJobStep);
+// encoding, compression and the write happen without it. Otherwise the
+// caller holds s.mu throughout. canceled, when non-nil and set, stops the
+// image early with errJobCanceled; written, when non-nil, is told the size
+// of every write (incremental fsync). On error the snapshot is aborted.
 func (s *Server) streamImage(snap *snapshot.Snapshot, w io.Writer, trailer, checksum, bg bool, canceled *atomic.Bool, written func(n int) error) error {
 	var crc uint64
 	var buf, spare []byte
-	for {
-		if bg {
-			s.mu.Lock()
-		}
+	var (
+		stepErr error
+		done    bool
+		perKey  time.Duration
+		before  int64
+		holds   holdStats
+	)
+	step := func() {
+		held := time.Now()
+		defer func() {
+			if bg {
+				holds.add(time.Since(held))
+			}
+		}()
 		if canceled != nil && canceled.Load() {
 			snap.Abort()
-			if bg {
-				s.mu.Unlock()
-			}
-			return errJobCanceled
+			stepErr = errJobCanceled
+			return
 		}
 		// Errors of the last step's Encode, and of keys the hook saved.
 		if err := snap.Err(); err != nil {
 			snap.Abort()
-			if bg {
-				s.mu.Unlock()
-			}
-			return err
+			stepErr = err
+			return
 		}
 		budget := snapshotStepKeys
 		if !bg {
 			budget = 1 << 16
 		}
-		before := snap.Keys()
-		done := snap.Step(budget)
+		before = snap.Keys()
+		done = snap.Step(budget)
 		buf = snap.Take(spare)
-		perKey := keyDelay(s.cfg.RDBKeySaveDelay)
+		perKey = keyDelay(s.cfg.RDBKeySaveDelay)
+	}
+	var req *stepRequest
+	if bg {
+		req = newStepRequest(step)
+		defer req.stop()
+		defer func() { s.logf(logVerbose, "Background snapshot: %s", holds.String()) }()
+	}
+	for {
 		if bg {
-			s.mu.Unlock()
+			s.runJobStep(req)
+		} else {
+			step()
+		}
+		if stepErr != nil {
+			return stepErr
 		}
 		// The keys the step claimed are encoded (and compressed) without
 		// the lock.
@@ -244,6 +269,113 @@ func (s *Server) streamImage(snap *snapshot.Snapshot, w io.Writer, trailer, chec
 			return nil
 		}
 	}
+}
+
+// A background snapshot's steps run on loop 0 rather than on the job's own
+// goroutine. The job's thread is busy all the time (encoding, compressing,
+// writing), so the kernel preempts it readily, and when that happened while
+// it held s.mu every client waited for its next time slice: on a loaded
+// machine that was the whole latency tail of a BGSAVE. Loop 0 mostly
+// sleeps in epoll_wait and runs a step the way it runs a command, so a
+// client's command waits at most for one step, and never behind a thread
+// the kernel has set aside. The job asks with stepRequest and waits; if
+// loop 0 does not take the request in time (it is stopping, or not
+// running yet), the job runs the step itself under s.mu.
+
+// stepRequest is a background job's request that loop 0 run fn under s.mu.
+type stepRequest struct {
+	fn    func()
+	done  chan struct{}
+	timer *time.Timer
+}
+
+// stepHandoffTimeout is how long a job waits for loop 0 to take its step
+// before running it itself.
+const stepHandoffTimeout = 20 * time.Millisecond
+
+func newStepRequest(fn func()) *stepRequest {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &stepRequest{fn: fn, done: make(chan struct{}, 1), timer: t}
+}
+
+func (r *stepRequest) stop() { r.timer.Stop() }
+
+// runJobStep runs req's step under s.mu, on loop 0 when it is running.
+// Called without s.mu, from the job's goroutine.
+func (s *Server) runJobStep(req *stepRequest) {
+	l := s.rdb.stepLoop.Load()
+	if l == nil {
+		s.mu.Lock()
+		req.fn()
+		s.mu.Unlock()
+		return
+	}
+	s.rdb.stepReq.Store(req)
+	l.notify()
+	req.timer.Reset(stepHandoffTimeout)
+	select {
+	case <-req.done:
+		req.timer.Stop()
+		return
+	case <-req.timer.C:
+	}
+	if s.rdb.stepReq.CompareAndSwap(req, nil) {
+		s.mu.Lock()
+		req.fn()
+		s.mu.Unlock()
+		return
+	}
+	// Loop 0 took it meanwhile.
+	<-req.done
+}
+
+// runStepRequest runs a background job's pending step. Called by loop 0
+// with s.mu held.
+func (s *Server) runStepRequest() {
+	if req := s.rdb.stepReq.Swap(nil); req != nil {
+		req.fn()
+		req.done <- struct{}{}
+	}
+}
+
+// holdStats is the distribution of a background job's lock hold times per
+// step, logged at the end of the job (loglevel verbose): the figure that
+// bounds how long a client's command can wait behind the snapshot.
+type holdStats struct {
+	// counts[i] counts holds of [2^(i-1), 2^i) microseconds.
+	counts [24]int64
+	n      int64
+	total  time.Duration
+	max    time.Duration
+}
+
+func (h *holdStats) add(d time.Duration) {
+	i := bits.Len64(uint64(d / time.Microsecond))
+	i = min(i, len(h.counts)-1)
+	h.counts[i]++
+	h.n++
+	h.total += d
+	h.max = max(h.max, d)
+}
+
+// quantile is the upper bound, in microseconds, of the bucket holding
+// quantile q.
+func (h *holdStats) quantile(q float64) int64 {
+	want := int64(q * float64(h.n))
+	var seen int64
+	for i, c := range h.counts {
+		seen += c
+		if seen > want {
+			return 1 << i
+		}
+	}
+	return 1 << (len(h.counts) - 1)
+}
+
+func (h *holdStats) String() string {
+	return fmt.Sprintf("%d steps, lock held %.3f s in total, p50 < %d us, p99 < %d us, p99.9 < %d us, max %d us",
+		h.n, h.total.Seconds(), h.quantile(0.5), h.quantile(0.99), h.quantile(0.999), h.max.Microseconds())
 }
 
 // keyDelay is the per-key pause of rdb-key-save-delay and key-load-delay:
