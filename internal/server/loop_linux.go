@@ -120,6 +120,13 @@ func (l *loop) run(wg *sync.WaitGroup) {
 			srv.cronIfDue()
 		}
 		l.flushPending()
+		if l.id == 0 && srv.rdb.stepReq.Load() != nil {
+			// After the pass's replies are out: a command that arrived
+			// with the request does not wait for the step.
+			srv.mu.Lock()
+			srv.runStepRequest()
+			srv.mu.Unlock()
+		}
 	}
 }
 
@@ -136,9 +143,6 @@ func (l *loop) handleEvent(ev *syscall.EpollEvent) {
 		srv.mu.Lock()
 		l.woken = 0
 		l.adoptHandoff()
-		if l.id == 0 {
-			srv.runStepRequest()
-		}
 		srv.mu.Unlock()
 	case l.id == 0 && srv.isListener(fd):
 		srv.acceptAll(fd)

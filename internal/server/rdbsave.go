@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"shoal/internal/config"
 	"shoal/internal/encoding"
@@ -219,7 +222,11 @@ func (s *Server) streamImage(snap *snapshot.Snapshot, w io.Writer, trailer, chec
 	}
 	var req *stepRequest
 	if bg {
-		req = newStepRequest(step)
+		var err error
+		if req, err = newStepRequest(step); err != nil {
+			s.abortSnapshot(snap, bg)
+			return err
+		}
 		defer req.stop()
 		defer func() { s.logf(logVerbose, "Background snapshot: %s", holds.String()) }()
 	}
@@ -283,23 +290,57 @@ func (s *Server) streamImage(snap *snapshot.Snapshot, w io.Writer, trailer, chec
 // running yet), the job runs the step itself under s.mu.
 
 // stepRequest is a background job's request that loop 0 run fn under s.mu.
+// Loop 0 tells the job the step is done through an eventfd the job blocks
+// on, not a channel: a goroutine woken by a channel send is queued on the
+// sender's processor, which loop 0 then had to give up (or fight for)
+// on its way back into epoll_wait, and commands waited; a thread woken by
+// the kernel takes an idle processor of its own.
 type stepRequest struct {
-	fn    func()
-	done  chan struct{}
-	timer *time.Timer
+	fn func()
+	// efd is the job's eventfd (blocking); finished is stored after fn
+	// returns, before efd is written, and orders fn's writes before the
+	// job's reads for the race detector too.
+	efd      int
+	finished atomic.Bool
 }
 
 // stepHandoffTimeout is how long a job waits for loop 0 to take its step
 // before running it itself.
 const stepHandoffTimeout = 20 * time.Millisecond
 
-func newStepRequest(fn func()) *stepRequest {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return &stepRequest{fn: fn, done: make(chan struct{}, 1), timer: t}
+func newStepRequest(fn func()) (*stepRequest, error) {
+	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	return &stepRequest{fn: fn, efd: efd}, nil
 }
 
-func (r *stepRequest) stop() { r.timer.Stop() }
+func (r *stepRequest) stop() { unix.Close(r.efd) }
+
+// wait waits up to timeout (forever if negative) for loop 0 to signal the
+// step done, and reports whether it did.
+func (r *stepRequest) wait(timeout time.Duration) bool {
+	ms := -1
+	if timeout >= 0 {
+		ms = int(timeout / time.Millisecond)
+	}
+	fds := []unix.PollFd{{Fd: int32(r.efd), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(fds, ms)
+		if err == unix.EINTR {
+			continue
+		}
+		if n <= 0 {
+			return r.finished.Load()
+		}
+		var buf [8]byte
+		unix.Read(r.efd, buf[:])
+		if r.finished.Load() {
+			return true
+		}
+	}
+}
 
 // runJobStep runs req's step under s.mu, on loop 0 when it is running.
 // Called without s.mu, from the job's goroutine.
@@ -311,14 +352,11 @@ func (s *Server) runJobStep(req *stepRequest) {
 		s.mu.Unlock()
 		return
 	}
+	req.finished.Store(false)
 	s.rdb.stepReq.Store(req)
 	l.notify()
-	req.timer.Reset(stepHandoffTimeout)
-	select {
-	case <-req.done:
-		req.timer.Stop()
+	if req.wait(stepHandoffTimeout) {
 		return
-	case <-req.timer.C:
 	}
 	if s.rdb.stepReq.CompareAndSwap(req, nil) {
 		s.mu.Lock()
@@ -327,7 +365,7 @@ func (s *Server) runJobStep(req *stepRequest) {
 		return
 	}
 	// Loop 0 took it meanwhile.
-	<-req.done
+	req.wait(-1)
 }
 
 // runStepRequest runs a background job's pending step. Called by loop 0
@@ -335,7 +373,9 @@ func (s *Server) runJobStep(req *stepRequest) {
 func (s *Server) runStepRequest() {
 	if req := s.rdb.stepReq.Swap(nil); req != nil {
 		req.fn()
-		req.done <- struct{}{}
+		req.finished.Store(true)
+		one := uint64(1)
+		unix.Write(req.efd, (*[8]byte)(unsafe.Pointer(&one))[:])
 	}
 }
 
