@@ -78,6 +78,12 @@ var errJobCanceled = errors.New("canceled")
 // snapshotStepKeys bounds the keys one step encodes while holding the lock.
 const snapshotStepKeys = 512
 
+// jobStepKeys is snapshotStepKeys for the steps loop 0 runs for a job
+// (runJobStep): each step costs a round trip between two threads, and at
+// 2M keys twice the keys per step took 0.3-0.5 s off a 3.5-4.6 s BGSAVE
+// with the step's hold still at p50 64-128 us, p99 under 512 us.
+const jobStepKeys = 1024
+
 // autosyncBytes is how often a long save fsyncs (REDIS_AUTOSYNC_BYTES), so
 // the kernel does not build up one huge flush at the end.
 const autosyncBytes = 4 << 20
@@ -211,7 +217,7 @@ func (s *Server) streamImage(snap *snapshot.Snapshot, w io.Writer, trailer, chec
 			stepErr = err
 			return
 		}
-		budget := snapshotStepKeys
+		budget := jobStepKeys
 		if !bg {
 			budget = 1 << 16
 		}
