@@ -6,7 +6,10 @@
 #     takes (bench/latprobe), RUNS times interleaved, medians;
 #   - load time of the same dump.rdb and of the same command-form AOF at
 #     start-up (each server's "DB loaded from ..." log line) and the server
-#     CPU time it took (utime+stime from /proc/PID/stat).
+#     CPU time it took (utime+stime from /proc/PID/stat);
+#   - Shoal's lock hold time per snapshot step for each job (its verbose
+#     "Background snapshot:" log line), which the machine's load barely
+#     changes: the longest a client's command can wait behind the job.
 #   bench/persistence.sh
 #   KEYS=500000 RUNS=5 bench/persistence.sh
 # On a shared machine, wall-clock figures are noisy: look at the medians
@@ -82,7 +85,7 @@ done
 # Latency during background jobs.
 rm -rf "$WORK/s" "$WORK/r"; mkdir -p "$WORK/s" "$WORK/r"
 cp "$WORK/src/dump.rdb" "$WORK/s/"; cp "$WORK/src/dump.rdb" "$WORK/r/"
-PIDS+=("$(start shoal ./bin/shoal-server "$SPORT" "$WORK/s" --appendonly no)")
+PIDS+=("$(start shoal ./bin/shoal-server "$SPORT" "$WORK/s" --appendonly no --loglevel verbose)")
 PIDS+=("$(start redis redis-server "$RPORT" "$WORK/r" --appendonly no)")
 waitpong "$SPORT"; waitpong "$RPORT"
 printf '%-13s %-6s %8s %8s %8s %7s\n' job server p50_ms p99_ms max_ms job_s
@@ -100,3 +103,5 @@ for op in BGSAVE BGREWRITEAOF; do
   done
   unset res
 done
+echo "shoal lock hold per step, one line per job (BGSAVE runs first):"
+grep -o 'Background snapshot: .*' "$WORK/s/server.log" | sed 's/^/  /'

@@ -72,6 +72,13 @@ func (l *loop) wake() {
 	syscall.Write(l.evfd, (*[8]byte)(unsafe.Pointer(&one))[:])
 }
 
+// notify wakes the loop from a goroutine that does not hold srv.mu (a
+// background job's step request); the loop sees it as a wake-up.
+func (l *loop) notify() {
+	one := uint64(1)
+	syscall.Write(l.evfd, (*[8]byte)(unsafe.Pointer(&one))[:])
+}
+
 // run is the loop body; it returns when the server shuts down.
 func (l *loop) run(wg *sync.WaitGroup) {
 	defer wg.Done()
@@ -84,6 +91,10 @@ func (l *loop) run(wg *sync.WaitGroup) {
 	srv.mu.Unlock()
 	if err := pinThread(cpus); err != nil {
 		srv.logf(logWarning, "Unable to pin loop %d to server_cpulist %s: %v", l.id, cpus, err)
+	}
+	if l.id == 0 {
+		srv.rdb.stepLoop.Store(l)
+		defer srv.rdb.stepLoop.Store(nil)
 	}
 	for {
 		timeout := -1
@@ -109,6 +120,13 @@ func (l *loop) run(wg *sync.WaitGroup) {
 			srv.cronIfDue()
 		}
 		l.flushPending()
+		if l.id == 0 && srv.rdb.stepReq.Load() != nil {
+			// After the pass's replies are out: a command that arrived
+			// with the request does not wait for the step.
+			srv.mu.Lock()
+			srv.runStepRequest()
+			srv.mu.Unlock()
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -66,10 +67,20 @@ type Snapshot struct {
 	encErr   error
 	// touched keeps Encode's prefetching loads alive.
 	touched byte
+	// scratch is the copy of an entry Encode hands to the encoder: one
+	// reused value, since a copy per key (it escapes through the Encoder
+	// interface) allocated as much as the keyspace's entries themselves
+	// during a walk, and the GC cycle it brought on slowed every client.
+	scratch keyspace.Entry
 }
 
 // encodeAhead is how many claimed keys ahead Encode touches.
 const encodeAhead = 4
+
+// encodeYieldKeys is how many keys Encode encodes between yields of its
+// processor: an event loop coming back from epoll_wait while every
+// processor is busy waits in the run queue until one yields.
+const encodeYieldKeys = 32
 
 // claimed is a key claimed by a step: its entry, and its access clock as
 // it was then.
@@ -193,6 +204,9 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 	}
 	var touched byte
 	for i, c := range s.batch {
+		if i%encodeYieldKeys == encodeYieldKeys-1 {
+			runtime.Gosched()
+		}
 		// Touch the key and value of an entry a few ahead, so that their
 		// cache misses overlap with this one's encoding.
 		if i+encodeAhead < len(s.batch) {
@@ -207,8 +221,8 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 		// A copy without the fields a read may change meanwhile (the
 		// access clock, the table's links).
 		e := c.e
-		cp := keyspace.Entry{Key: e.Key, Str: e.Str, Obj: e.Obj, Expire: e.Expire, LRU: c.lru, Type: e.Type, Enc: e.Enc}
-		out, err := s.enc.Record(dst, &cp)
+		s.scratch = keyspace.Entry{Key: e.Key, Str: e.Str, Obj: e.Obj, Expire: e.Expire, LRU: c.lru, Type: e.Type, Enc: e.Enc}
+		out, err := s.enc.Record(dst, &s.scratch)
 		if err != nil {
 			if s.encErr == nil {
 				s.encErr = err
@@ -219,6 +233,7 @@ func (s *Snapshot) Encode(dst []byte) []byte {
 		s.keys.Add(1)
 	}
 	s.touched += touched
+	s.scratch = keyspace.Entry{}
 	clear(s.batch)
 	s.batch = s.batch[:0]
 	s.encoding = false
