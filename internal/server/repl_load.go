@@ -337,6 +337,7 @@ func (s *Server) replLoadSocket(l *replLink, src io.Reader, size int64, mark []b
 	var usedMem int64
 	interval := int64(s.cfg.LoadingEventsInterval)
 	nextReport := interval
+	nextGCCheck := int64(loadingGCCheckBytes)
 	ld := &rdbLoad{
 		dbs: temp.DBs, size: size, preamble: true, now: s.ks.Now, keyDelay: s.cfg.KeyLoadDelay,
 		limits:   s.core.RDBLimits(),
@@ -357,6 +358,15 @@ func (s *Server) replLoadSocket(l *replLink, src io.Reader, size int64, mark []b
 			}
 			if s.stopping.Load() || s.load.abort.Load() {
 				return errLoadingStopped
+			}
+			if off >= nextGCCheck {
+				// The collector is off while the image loads
+				// (startLoading): keep its memory limit above the
+				// growing dataset, as loadingProgress does.
+				nextGCCheck = off + loadingGCCheckBytes
+				s.mu.Lock()
+				s.load.raiseMemLimit()
+				s.mu.Unlock()
 			}
 			if off < nextReport {
 				return nil
