@@ -198,15 +198,18 @@ type Config struct {
 	OOMScoreAdjValues    [3]int
 	CrashLogEnabled      bool
 	CrashMemcheckEnabled bool
-	ShutdownOnSigint     int
-	ShutdownOnSigterm    int
-	SocketMarkID         int64
-	IgnoreWarnings       string
-	ServerCPUList        string
-	BioCPUList           string
-	AOFRewriteCPUList    string
-	BgsaveCPUList        string
-	AOFDisableAutoGC     bool
+	// WatchdogPeriod is watchdog-period (hidden): the software watchdog's
+	// period in ms, 0 off.
+	WatchdogPeriod    int
+	ShutdownOnSigint  int
+	ShutdownOnSigterm int
+	SocketMarkID      int64
+	IgnoreWarnings    string
+	ServerCPUList     string
+	BioCPUList        string
+	AOFRewriteCPUList string
+	BgsaveCPUList     string
+	AOFDisableAutoGC  bool
 
 	// Accepted for features Shoal lacks: replication, cluster, ACL,
 	// active defrag and TLS; TrackingTableMaxKeys bounds client tracking's

@@ -83,6 +83,7 @@ func moreDirectives() []*directive {
 		specialOOMScoreAdjValues(),
 		boolD("crash-log-enabled", "", 0, true, func(c *Config) *bool { return &c.CrashLogEnabled }),
 		boolD("crash-memcheck-enabled", "", 0, true, func(c *Config) *bool { return &c.CrashMemcheckEnabled }),
+		intD("watchdog-period", "", hidden, 0, intMax, 0, func(c *Config) *int { return &c.WatchdogPeriod }),
 		specialShutdownOnSig("shutdown-on-sigint", func(c *Config) *int { return &c.ShutdownOnSigint }),
 		specialShutdownOnSig("shutdown-on-sigterm", func(c *Config) *int { return &c.ShutdownOnSigterm }),
 		intD("socket-mark-id", "", immutable, 0, uintMax, 0, func(c *Config) *int64 { return &c.SocketMarkID }),

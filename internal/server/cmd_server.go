@@ -75,6 +75,7 @@ func (s *Server) applyLimits() {
 		s.slowlog.entries = s.slowlog.entries[:s.slowlog.maxLen]
 	}
 	s.cron.setHz(cfg.Hz)
+	s.applyWatchdogPeriod()
 	s.log.level = cfg.Loglevel
 	s.applyMaxmemory()
 }

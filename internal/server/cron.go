@@ -140,6 +140,7 @@ func (s *Server) cronIfDue() {
 
 // serverCron is the periodic work. Called with s.mu held.
 func (s *Server) serverCron(now time.Time) {
+	s.armWatchdog()
 	s.cron.nowMs = now.UnixMilli()
 	s.ks.Now = s.cron.nowMs
 	s.cron.clock = uint32(now.Unix()) & lruClockMax

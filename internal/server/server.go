@@ -52,11 +52,13 @@ type Server struct {
 	wg       sync.WaitGroup
 	done     chan struct{}
 
-	stats   stats
-	cron    cronState
-	pubsub  pubsubServer
-	blocked blockedServer
-	pause   pauseState
+	stats stats
+	cron  cronState
+	// watchdog is the software watchdog (watchdog-period).
+	watchdog watchdog
+	pubsub   pubsubServer
+	blocked  blockedServer
+	pause    pauseState
 	// tracking is client-side caching's table (tracking.go).
 	tracking trackingState
 
