@@ -157,7 +157,10 @@ func (s *Server) serverCron(now time.Time) {
 		}
 	}
 	expireStart := s.latencyStart()
-	if s.activeExpire && !s.pause.active {
+	// Only a master expires actively (databasesCron's iAmMaster): a
+	// cluster replica restarted from nodes.conf keeps its keys until its
+	// master's DELs, though replication starts at a later cron.
+	if s.activeExpire && !s.pause.active && s.iAmMaster() {
 		s.cron.cycleStart = now
 		s.ks.ExpireCycle(&s.cron.expire, keyspace.NewExpireEffort(s.cfg.ActiveExpireEffort, s.cron.hz), s.cron.expireElapsedUs)
 	}

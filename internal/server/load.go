@@ -193,8 +193,9 @@ func (s *Server) loadRDBFile(path string, merge bool) error {
 // served (-LOADING) every loading-process-events-interval-bytes, and
 // errLoadingStopped means a shutdown interrupted it. Expired keys are
 // skipped unless the image is an AOF preamble, whose later commands expect
-// them (rdbLoadRio). With merge a key already in the dataset is replaced
-// by the file's (DEBUG RELOAD MERGE) instead of being fatal.
+// them, or this node is a replica (rdbLoadRio's iAmMaster check). With
+// merge a key already in the dataset is replaced by the file's (DEBUG
+// RELOAD MERGE) instead of being fatal.
 func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb.LoadInfo, error) {
 	db := s.ks.DBs[0]
 	var loaded, expired int64
@@ -234,7 +235,7 @@ func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb
 		Entry: func(key []byte, v rdb.Value, expireMs int64, meta rdb.RecordMeta) error {
 			if expireMs == -1 {
 				expireMs = 0
-			} else if !preamble && expireMs < now {
+			} else if !preamble && expireMs < now && s.iAmMaster() {
 				expired++
 				return nil
 			} else if expireMs == 0 {
