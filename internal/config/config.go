@@ -53,9 +53,6 @@ type Config struct {
 	// (µs; negative: ns), for tests (hidden rdb-key-save-delay and
 	// key-load-delay).
 	RDBKeySaveDelay, KeyLoadDelay int
-	// WatchdogPeriod (ms, 0 off) logs every goroutine's stack when the
-	// cron has not run for that long (watchdog-period, a debugging aid).
-	WatchdogPeriod int
 	// LoadingEventsInterval is loading-process-events-interval-bytes:
 	// while loading, clients are served every that many bytes.
 	LoadingEventsInterval int
@@ -204,15 +201,18 @@ type Config struct {
 	// the signal (use-exit-on-panic, a testing knob: no core file).
 	UseExitOnPanic       bool
 	CrashMemcheckEnabled bool
-	ShutdownOnSigint     int
-	ShutdownOnSigterm    int
-	SocketMarkID         int64
-	IgnoreWarnings       string
-	ServerCPUList        string
-	BioCPUList           string
-	AOFRewriteCPUList    string
-	BgsaveCPUList        string
-	AOFDisableAutoGC     bool
+	// WatchdogPeriod is watchdog-period (hidden): the software watchdog's
+	// period in ms, 0 off.
+	WatchdogPeriod    int
+	ShutdownOnSigint  int
+	ShutdownOnSigterm int
+	SocketMarkID      int64
+	IgnoreWarnings    string
+	ServerCPUList     string
+	BioCPUList        string
+	AOFRewriteCPUList string
+	BgsaveCPUList     string
+	AOFDisableAutoGC  bool
 
 	// Accepted for features Shoal lacks: replication, cluster, ACL,
 	// active defrag and TLS; TrackingTableMaxKeys bounds client tracking's

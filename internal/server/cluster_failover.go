@@ -95,6 +95,23 @@ func (s *Server) clusterApplyFailover(rd *cluster.Ready) {
 	}
 }
 
+// iAmMaster is Redis's iAmMaster: in cluster mode, myself's role in the
+// node table (known from nodes.conf before the dataset loads and before
+// the first cron starts replication), otherwise whether no master is set;
+// during the start-up load, which may run before the replicaof directive
+// takes effect, the directive says. A replica neither drops expired keys
+// while loading nor expires keys actively: its master's DELs do. Called
+// with s.mu held.
+func (s *Server) iAmMaster() bool {
+	if s.cl != nil {
+		return s.cl.st.Myself().IsMaster()
+	}
+	if s.repl.replica.host != "" {
+		return false
+	}
+	return s.cfg.MasterHost == "" || !s.load.active.Load()
+}
+
 // clusterFollowMaster points replication where the node table says: a
 // master replicates nobody (replicationUnsetMaster, keeping the history as
 // replid2 for PSYNC2), a replica follows its master's address

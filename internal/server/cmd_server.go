@@ -75,6 +75,7 @@ func (s *Server) applyLimits() {
 		s.slowlog.entries = s.slowlog.entries[:s.slowlog.maxLen]
 	}
 	s.cron.setHz(cfg.Hz)
+	s.applyWatchdogPeriod()
 	s.log.level.Store(int64(cfg.Loglevel))
 	s.applyMaxmemory()
 }

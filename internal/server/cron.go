@@ -1,7 +1,6 @@
 package server
 
 import (
-	"sync/atomic"
 	"time"
 
 	"shoal/internal/command"
@@ -11,12 +10,10 @@ import (
 // cronState drives serverCron: loop 0 wakes at least hz times a second and
 // runs the periodic jobs (active expiry, client timeouts, table resizing).
 type cronState struct {
-	srv *Server
-	// lastRun is when serverCron last ran (unix ns), for the watchdog.
-	lastRun atomic.Int64
-	nowMs   int64
-	next    time.Time
-	period  time.Duration
+	srv    *Server
+	nowMs  int64
+	next   time.Time
+	period time.Duration
 	// hz is the effective frequency (server.hz): the configured hz, raised
 	// by dynamic-hz while many clients are connected.
 	hz    int
@@ -140,7 +137,6 @@ func (s *Server) cronIfDue() {
 	}
 	s.mu.Lock()
 	s.cron.next = now.Add(s.cron.period)
-	s.cron.lastRun.Store(now.UnixNano())
 	s.curLoop = s.loops[0]
 	s.clock.sync()
 	s.serverCron(now)
@@ -150,6 +146,7 @@ func (s *Server) cronIfDue() {
 
 // serverCron is the periodic work. Called with s.mu held.
 func (s *Server) serverCron(now time.Time) {
+	s.armWatchdog()
 	s.cron.nowMs = now.UnixMilli()
 	s.ks.Now = s.cron.nowMs
 	s.cron.clock = uint32(now.Unix()) & lruClockMax
@@ -164,7 +161,10 @@ func (s *Server) serverCron(now time.Time) {
 		return
 	}
 	expireStart := s.latencyStart()
-	if s.activeExpire && !s.pause.active {
+	// Only a master expires actively (databasesCron's iAmMaster): a
+	// cluster replica restarted from nodes.conf keeps its keys until its
+	// master's DELs, though replication starts at a later cron.
+	if s.activeExpire && !s.pause.active && s.iAmMaster() {
 		s.cron.cycleStart = now
 		s.ks.ExpireCycle(&s.cron.expire, keyspace.NewExpireEffort(s.cfg.ActiveExpireEffort, s.cron.hz), s.cron.expireElapsedUs)
 	}

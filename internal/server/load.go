@@ -266,13 +266,17 @@ func (s *Server) loadRDBFile(path string, merge bool) error {
 // served (-LOADING) every loading-process-events-interval-bytes, and
 // errLoadingStopped means a shutdown interrupted it. Expired keys are
 // skipped unless the image is an AOF preamble, whose later commands expect
-// them (rdbLoadRio). With merge a key already in the dataset is replaced
-// by the file's (DEBUG RELOAD MERGE) instead of being fatal.
+// them, or this node is a replica (rdbLoadRio's iAmMaster check). With
+// merge a key already in the dataset is replaced by the file's (DEBUG
+// RELOAD MERGE) instead of being fatal.
 func (s *Server) loadRDBFrom(r io.Reader, size int64, preamble, merge bool) (rdb.LoadInfo, error) {
 	ld := &rdbLoad{
 		repl: savedReplInfo{offset: -1, db: -1},
-		dbs:  s.ks.DBs, size: size, preamble: preamble, merge: merge,
-		now: s.ks.Now, keyDelay: s.cfg.KeyLoadDelay,
+		dbs:  s.ks.DBs, size: size, merge: merge,
+		// A replica keeps the expired keys of its image: its master
+		// deletes them (rdbLoadRio's iAmMaster check).
+		preamble: preamble || !s.iAmMaster(),
+		now:      s.ks.Now, keyDelay: s.cfg.KeyLoadDelay,
 		limits:   s.core.RDBLimits(),
 		checksum: s.cfg.RDBChecksum && !s.core.Debug.SkipChecksum,
 		loadKey:  s.core.LoadKey,

@@ -66,14 +66,9 @@ func (s *Server) applyOSKnobs() {
 		}
 		return nil
 	})
-	s.setWatchdog(c.WatchdogPeriod)
 	exitOnPanic.Store(c.UseExitOnPanic)
 	c.OnApply("use-exit-on-panic", func(c *config.Config) error {
 		exitOnPanic.Store(c.UseExitOnPanic)
-		return nil
-	})
-	c.OnApply("watchdog-period", func(c *config.Config) error {
-		s.setWatchdog(c.WatchdogPeriod)
 		return nil
 	})
 	c.OnApply("crash-log-enabled", func(c *config.Config) error {

@@ -743,7 +743,14 @@ func (s *Server) disklessSync(job *bgJob, cpus string, checksum bool) {
 			break
 		}
 		before := snap.Keys()
-		done := snap.Step(snapshotStepKeys)
+		// Under rdb-key-save-delay each key goes out before the next
+		// key's delay, as the fork child's writes do: tests watch a
+		// replica receive and load a slow transfer progressively.
+		step := snapshotStepKeys
+		if s.cfg.RDBKeySaveDelay != 0 {
+			step = 1
+		}
+		done := snap.Step(step)
 		buf := snap.Take(spare)
 		if encErr := snap.Err(); encErr != nil {
 			snap.Abort()

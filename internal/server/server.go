@@ -34,8 +34,6 @@ type Server struct {
 	shutdownASAP atomic.Int32
 	// shutdown is a shutdown waiting for replicas (shutdown.go).
 	shutdown shutdownState
-	// watchdog is watchdog-period's stall detector.
-	watchdog watchdog
 
 	// loopsMu orders Serve's publication of loops with Shutdown, which
 	// cannot take mu (SHUTDOWN calls it with mu held).
@@ -56,11 +54,13 @@ type Server struct {
 	wg       sync.WaitGroup
 	done     chan struct{}
 
-	stats   stats
-	cron    cronState
-	pubsub  pubsubServer
-	blocked blockedServer
-	pause   pauseState
+	stats stats
+	cron  cronState
+	// watchdog is the software watchdog (watchdog-period).
+	watchdog watchdog
+	pubsub   pubsubServer
+	blocked  blockedServer
+	pause    pauseState
 	// tracking is client-side caching's table (tracking.go).
 	tracking trackingState
 

@@ -241,3 +241,29 @@ func TestDebugHelpIsRedisSubset(t *testing.T) {
 		j++
 	}
 }
+
+// TestWatchdogPeriod: the software watchdog (hidden watchdog-period) logs
+// "WATCHDOG TIMER EXPIRED" and a stack naming the running command's
+// handler when the executor is stuck longer than the period, as Redis's
+// tests/integration/logging.tcl checks with DEBUG SLEEP; periods shorter
+// than two cron runs are raised, as Redis does; 0 turns it off.
+func TestWatchdogPeriod(t *testing.T) {
+	p, addr := startShoal(t, "--enable-debug-command", "yes")
+	c := testutil.Dial(t, addr)
+	defer c.Close()
+	c.Do("CONFIG", "SET", "watchdog-period", "50")
+	if r := string(c.Do("CONFIG", "GET", "watchdog-period")); !strings.Contains(r, "\r\n200\r\n") {
+		t.Fatalf("CONFIG GET watchdog-period after 50 at hz 10: %q, want 200", r)
+	}
+	c.Do("DEBUG", "SLEEP", "1")
+	testutil.WaitFor(t, 5*time.Second, func() bool {
+		out := p.Output()
+		return strings.Contains(out, "--- WATCHDOG TIMER EXPIRED ---") && strings.Contains(out, "debugCommand")
+	})
+	c.Do("CONFIG", "SET", "watchdog-period", "0")
+	fired := strings.Count(p.Output(), "WATCHDOG TIMER EXPIRED")
+	c.Do("DEBUG", "SLEEP", "0.5")
+	if n := strings.Count(p.Output(), "WATCHDOG TIMER EXPIRED"); n != fired {
+		t.Errorf("the watchdog fired %d times after it was turned off", n-fired)
+	}
+}

@@ -48,20 +48,7 @@ func failoverTimeout() int {
 // one replica each, every replica in sync.
 func startFailoverCluster(t *testing.T, bin string, timeout int) []*clusterNode {
 	t.Helper()
-	root := t.TempDir()
-	nodes := make([]*clusterNode, 6)
-	for i := range nodes {
-		port := testutil.FreePort(t)
-		dir := filepath.Join(root, strconv.Itoa(port))
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "redis.conf"), fmt.Appendf(nil, failoverConf, port, timeout), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		nodes[i] = &clusterNode{bin: bin, dir: dir, port: port}
-		nodes[i].start(t)
-	}
+	nodes := startNodesWithTimeout(t, timeout, bin, bin, bin, bin, bin, bin)
 	createCluster(t, nodes, 1)
 	waitSameView(t, nodes, 3)
 	for _, n := range nodes {
