@@ -184,10 +184,9 @@ func (s *Server) loadingInfo(b *strings.Builder) {
 
 // loadDataFromDisk loads the dataset and opens the AOF for appending,
 // serving clients meanwhile. It logs and returns an error when the server
-// must not start, errLoadingStopped when a shutdown interrupted it.
+// must not start, errLoadingStopped when a shutdown interrupted it. Called
+// with s.mu held; the loader gives it up only at its yields.
 func (s *Server) loadDataFromDisk() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	start := time.Now()
 	s.ks.Now = start.UnixMilli()
 	s.ks.Loading = true

@@ -112,8 +112,13 @@ func Main(args []string) int {
 		s.load.abort.Store(true)
 	}
 	served := make(chan error, 1)
+	// The loader holds the lock from before the loops start: they begin
+	// serving at its first yield, when INFO's loading fields are set, as
+	// Redis serves clients only from processEventsWhileBlocked.
+	s.mu.Lock()
 	go func() { served <- s.Serve() }()
 	err = s.loadDataFromDisk()
+	s.mu.Unlock()
 	switch {
 	case err == errLoadingStopped:
 		if !s.stopping.Load() {
