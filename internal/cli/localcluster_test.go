@@ -2,11 +2,13 @@ package cli_test
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -60,7 +62,7 @@ func TestLocalCluster(t *testing.T) {
 	if r.code != 0 || !bytes.Contains(r.stdout, []byte("Cluster ready: 6 nodes")) ||
 		!bytes.Contains(r.stdout, []byte("[OK] All 16384 slots covered.")) ||
 		!bytes.Contains(r.stdout, []byte("shoal-cli -c -p "+ps)) {
-		t.Fatalf("start exited %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+		t.Fatalf("start exited %d:\n%s\n%s%s", r.code, r.stdout, r.stderr, nodeLogs(dir, port, 6))
 	}
 	for i := 0; i < 6; i++ {
 		for _, f := range []string{"redis.conf", "nodes.conf", "node.log"} {
@@ -99,4 +101,15 @@ func TestLocalCluster(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("clean left %s", dir)
 	}
+}
+
+// nodeLogs returns the logs of the n nodes from port on, for a failure
+// message (a node that did not start says why there).
+func nodeLogs(dir string, port, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		data, _ := os.ReadFile(filepath.Join(dir, strconv.Itoa(port+i), "node.log"))
+		fmt.Fprintf(&b, "\n--- node %d log:\n%s", port+i, data)
+	}
+	return b.String()
 }
