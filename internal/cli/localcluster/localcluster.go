@@ -426,10 +426,14 @@ func (c *cluster) waitReady() bool {
 // stop shuts every running node down at once (SHUTDOWN, which fsyncs
 // the AOF; all together so that no master waits for a replica's ack), then
 // waits for the processes to exit.
-func (c *cluster) stop() bool {
+func (c *cluster) stop() bool { return c.stopPorts(c.ports()) }
+
+// stopPorts shuts down the running nodes among ports: SHUTDOWN, or SIGTERM
+// when a node does not answer, SIGKILL after 20 s.
+func (c *cluster) stopPorts(ports []int) bool {
 	var wg sync.WaitGroup
 	var stopped atomic.Int32
-	for _, p := range c.ports() {
+	for _, p := range ports {
 		pid := c.pid(p)
 		if pid == 0 {
 			continue
@@ -539,6 +543,19 @@ func (c *cluster) tail(args []string) bool {
 }
 
 func (c *cluster) clean() bool {
+	// Nodes still running in the folder (any port: a start that failed
+	// half-way, another --port) are stopped first; removing their folders
+	// would leave them running orphaned.
+	var running []int
+	entries, _ := os.ReadDir(c.o.dir)
+	for _, e := range entries {
+		if p, err := strconv.Atoi(e.Name()); err == nil && e.IsDir() && c.pid(p) != 0 {
+			running = append(running, p)
+		}
+	}
+	if len(running) > 0 {
+		c.stopPorts(running)
+	}
 	if err := os.RemoveAll(c.o.dir); err != nil {
 		c.errorf("%s\n", err)
 		return false
