@@ -3,6 +3,7 @@ package scripting
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -54,7 +55,9 @@ func newState() *lua.LState {
 	installTypeErrors(L)
 	env.RawSetString("loadstring", L.NewFunction(luaLoadstring))
 	env.RawSetString("load", L.NewFunction(luaLoad))
-	env.RawGetString("string").(*lua.LTable).RawSetString("dump", L.NewFunction(stringDump))
+	str := env.RawGetString("string").(*lua.LTable)
+	str.RawSetString("dump", L.NewFunction(stringDump))
+	str.RawSetString("rep", L.NewFunction(stringRep))
 	env.RawSetString("tostring", L.NewFunction(luaTostring))
 	env.RawSetString("collectgarbage", L.NewFunction(luaCollectGarbage))
 	env.RawSetString("gcinfo", L.NewFunction(luaGcinfo))
@@ -261,4 +264,26 @@ func luaGcinfo(L *lua.LState) int {
 // argError raises Lua's "bad argument #n to 'fname' (msg)".
 func argError(L *lua.LState, n int, fname, msg string) {
 	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
+}
+
+// maxRepBytes bounds the string string.rep may build: 512 MB, the largest
+// bulk string a client may send by default (proto-max-bulk-len).
+const maxRepBytes = 512 << 20
+
+// stringRep is Lua's string.rep with a bound: past maxRepBytes the script
+// gets Lua's allocation error, "not enough memory", instead of the server
+// being killed for the memory (gopher-lua's own builds the string whatever
+// its size).
+func stringRep(L *lua.LState) int {
+	s := L.CheckString(1)
+	n := L.CheckInt(2)
+	if n <= 0 || len(s) == 0 {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	if n > maxRepBytes/len(s) {
+		L.Error(lua.LString("not enough memory"), 0)
+	}
+	L.Push(lua.LString(strings.Repeat(s, n)))
+	return 1
 }
