@@ -29,7 +29,7 @@ func startLoadingBin(t *testing.T, bin, dir string, args ...string) (*testutil.P
 	t.Helper()
 	port, addr := freeAddr(t)
 	full := append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--save", "",
-		"--key-load-delay", "200", "--loading-process-events-interval-bytes", "1024"}, args...)
+		"--key-load-delay", "600", "--loading-process-events-interval-bytes", "1024"}, args...)
 	p := testutil.StartProc(t, bin, full...)
 	testutil.WaitFor(t, 20*time.Second, func() bool {
 		if p.Exited() {
@@ -41,8 +41,7 @@ func startLoadingBin(t *testing.T, bin, dir string, args ...string) (*testutil.P
 		}
 		return err == nil
 	})
-	// The listener accepts before the signal handlers are installed: wait
-	// until the loops serve the load (INFO is allowed while loading).
+	// Wait until the loops serve the load (INFO is allowed while loading).
 	c := testutil.Dial(t, addr)
 	testutil.WaitFor(t, 20*time.Second, func() bool {
 		return loadInfoField(replyText(c.Do("INFO", "persistence")), "loading") == "1"
