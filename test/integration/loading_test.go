@@ -12,8 +12,11 @@ import (
 )
 
 // loadingKeys is how many keys the loading tests write; with
-// key-load-delay they take about a second to load.
-const loadingKeys = 1000
+// key-load-delay they take about a second to load. Clients are served only
+// at the loader's yields (every 1024 bytes here), and the loops' start, an
+// accept and each command take a few of them, so the file must be long
+// enough to give the tests' commands their yields.
+const loadingKeys = 4000
 
 // startLoading starts a shoal-server over dir that loads slowly (a delay
 // per key, clients let in every KB) and dials it as soon as it listens,
@@ -29,7 +32,7 @@ func startLoadingBin(t *testing.T, bin, dir string, args ...string) (*testutil.P
 	t.Helper()
 	port, addr := freeAddr(t)
 	full := append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--save", "",
-		"--key-load-delay", "600", "--loading-process-events-interval-bytes", "1024"}, args...)
+		"--key-load-delay", "200", "--loading-process-events-interval-bytes", "1024"}, args...)
 	p := testutil.StartProc(t, bin, full...)
 	testutil.WaitFor(t, 20*time.Second, func() bool {
 		if p.Exited() {
