@@ -20,10 +20,14 @@ import (
 // report: every slot covered once, no open slot, all nodes agreeing.
 func waitCheckClean(t *testing.T, rcli, addr string) {
 	t.Helper()
-	testutil.WaitFor(t, 30*time.Second, func() bool {
-		r := cliOut(t, rcli, "", "--cluster", "check", addr)
-		return r.code == 0 && !bytes.Contains(r.stdout, []byte("[WARNING]"))
-	})
+	var r cliRun
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		r = cliOut(t, rcli, "", "--cluster", "check", addr)
+		if r.code == 0 && !bytes.Contains(r.stdout, []byte("[WARNING]")) {
+			return
+		}
+	}
+	t.Fatalf("--cluster check %s not clean within 30 s; last check exited %d:\n%s%s", addr, r.code, r.stdout, r.stderr)
 }
 
 // tagsOwnedBy returns n hash tags whose slots, all different, addr owns.

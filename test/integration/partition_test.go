@@ -239,7 +239,8 @@ func testPartition(t *testing.T, name, bin string) {
 	const timeout = 2000
 	c := newNetnsCluster(t, 6)
 	c.start(t, bin, timeout)
-	// Converged: every node sees three replicas, every replica in sync.
+	// Converged: every node sees three replicas, every replica in sync,
+	// every node's cluster_state ok.
 	testutil.WaitFor(t, 30*time.Second, func() bool {
 		for i := range c.nodes {
 			n := 0
@@ -253,6 +254,11 @@ func testPartition(t *testing.T, name, bin string) {
 			}
 			info, _ := c.cli(i, "INFO", "replication")
 			if !strings.Contains(info, "connected_slaves:1") && !strings.Contains(info, "master_link_status:up") {
+				return false
+			}
+			// A master reports ok only once its writable delay is over,
+			// which may come after its replica is in sync.
+			if state, _ := c.cli(i, "CLUSTER", "INFO"); !strings.Contains(state, "cluster_state:ok") {
 				return false
 			}
 		}
