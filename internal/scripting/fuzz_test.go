@@ -53,3 +53,16 @@ func FuzzStructUnpack(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSyntaxCheck feeds script bodies to the Lua 5.1 syntax checker, which
+// sees every EVAL and FUNCTION LOAD body first: it may report an error,
+// never panic.
+func FuzzSyntaxCheck(f *testing.F) {
+	for _, s := range []string{"return 1", "local t = {a=1, [2]=3; 'x'} return #t", "if x then", "for i=1,2 do break end",
+		"x = = 1", "return 'unfinished", "--[[ long\ncomment ]] return 0x1p4", "goto l ::l::", "a.b:c(...)", "return ...", "\"\\300\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		syntaxCheck(src)
+	})
+}
